@@ -1,1 +1,5 @@
-fn main() {}
+//! Generates the client from the committed fragment (see `mongodb-invitations-codegen`).
+
+fn main() {
+    codegen::build(codegen::ATLAS_V1);
+}
