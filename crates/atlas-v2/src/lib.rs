@@ -26,6 +26,11 @@ pub mod operations {
             .ok()
             .map(|i| &OPERATIONS[i])
     }
+
+    /// The row for a generated method name (what progenitor's hooks receive as the operation id).
+    pub fn find_by_method(method_name: &str) -> Option<&'static Operation> {
+        OPERATIONS.iter().find(|op| op.method_name == method_name)
+    }
 }
 
 /// The contract snapshot generated with this build, compared with the committed `contract.txt` by the

@@ -41,20 +41,8 @@ pub fn render(flavour: Flavour, rows: &[OperationRow], file: &syn::File) -> Stri
         );
     }
     let _ = writeln!(out, "\n## methods");
-    for item in &file.items {
-        if let syn::Item::Impl(imp) = item
-            && imp.trait_.is_none()
-            && type_name(&imp.self_ty) == "Client"
-        {
-            for member in &imp.items {
-                if let syn::ImplItem::Fn(f) = member
-                    && matches!(f.vis, syn::Visibility::Public(_))
-                    && f.sig.asyncness.is_some()
-                {
-                    let _ = writeln!(out, "{}", tidy(&f.sig.to_token_stream().to_string()));
-                }
-            }
-        }
+    for sig in client_methods(file) {
+        let _ = writeln!(out, "{}", tidy(&sig.to_token_stream().to_string()));
     }
     let _ = writeln!(out, "\n## types");
     for item in &file.items {
@@ -93,6 +81,27 @@ pub fn render(flavour: Flavour, rows: &[OperationRow], file: &syn::File) -> Stri
                         }
                     }
                     _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Signatures of the public async methods of the generated `Client`, in generation order.
+pub fn client_methods(file: &syn::File) -> Vec<&syn::Signature> {
+    let mut out = Vec::new();
+    for item in &file.items {
+        if let syn::Item::Impl(imp) = item
+            && imp.trait_.is_none()
+            && type_name(&imp.self_ty) == "Client"
+        {
+            for member in &imp.items {
+                if let syn::ImplItem::Fn(f) = member
+                    && matches!(f.vis, syn::Visibility::Public(_))
+                    && f.sig.asyncness.is_some()
+                {
+                    out.push(&f.sig);
                 }
             }
         }

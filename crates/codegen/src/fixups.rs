@@ -39,6 +39,11 @@ pub enum Fixup {
     /// Every 24-hex path id (`orgId`, `groupId`, `invitationId`, `userId`) becomes one shared validated
     /// type instead of one newtype per operation (or, where upstream forgot the pattern, a bare string).
     UnifyPathIds,
+    /// Drops `pattern` from every schema a response can carry. Upstream writes some with `\p{L}`/`\p{N}`
+    /// classes that the generated validator (regress, without Unicode mode) reads as literals, so a valid
+    /// `orgName` such as `Acme` failed to decode; and a client has no business refusing what the server
+    /// sends. Path ids keep their pattern (they are checked before a request goes out).
+    ResponsePatterns,
     /// Replaces operation summaries and descriptions with one line of our own: method, path, operationId,
     /// and deprecation with its sunset date.
     OperationDocs,
@@ -55,6 +60,7 @@ impl Fixup {
             Fixup::StripRequestDefaults => "strip_request_defaults",
             Fixup::LoosenApiErrorParameters => "loosen_api_error_parameters",
             Fixup::UnifyPathIds => "unify_path_ids",
+            Fixup::ResponsePatterns => "response_patterns",
             Fixup::OperationDocs => "operation_docs",
         }
     }
@@ -75,6 +81,7 @@ impl Fixup {
             Fixup::StripRequestDefaults => strip_request_defaults(doc),
             Fixup::LoosenApiErrorParameters => loosen_api_error_parameters(doc),
             Fixup::UnifyPathIds => unify_path_ids(doc),
+            Fixup::ResponsePatterns => response_patterns(doc),
             Fixup::OperationDocs => operation_docs(doc, rows),
         };
         if changed == 0 {
@@ -470,24 +477,54 @@ fn collect_schema_refs(value: &Value, out: &mut Vec<String>) {
 }
 
 fn remove_defaults(value: &mut Value) -> usize {
+    remove_keyword(value, "default")
+}
+
+/// Removes a schema keyword everywhere below `value`; returns how many were removed.
+fn remove_keyword(value: &mut Value, keyword: &str) -> usize {
     match value {
         Value::Object(map) => {
-            let mut n = usize::from(map.remove("default").is_some());
+            let mut n = usize::from(map.remove(keyword).is_some());
             for (k, v) in map.iter_mut() {
-                // `properties` maps names to schemas; a property literally named `default` is not a keyword.
+                // `properties` maps names to schemas; a property named like the keyword is not one.
                 if k == "properties" {
                     for sub in v.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
-                        n += remove_defaults(sub);
+                        n += remove_keyword(sub, keyword);
                     }
                 } else {
-                    n += remove_defaults(v);
+                    n += remove_keyword(v, keyword);
                 }
             }
             n
         }
-        Value::Array(items) => items.iter_mut().map(remove_defaults).sum(),
+        Value::Array(items) => items.iter_mut().map(|v| remove_keyword(v, keyword)).sum(),
         _ => 0,
     }
+}
+
+fn response_patterns(doc: &mut Value) -> usize {
+    let mut pending = Vec::new();
+    let mut changed = 0;
+    for_each_operation(doc, |_, _, op| {
+        if let Some(responses) = op.get_mut("responses") {
+            collect_schema_refs(responses, &mut pending);
+            changed += remove_keyword(responses, "pattern");
+        }
+    });
+    if let Some(responses) = doc.pointer_mut("/components/responses") {
+        collect_schema_refs(responses, &mut pending);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if name == OBJECT_ID_SCHEMA || !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{}", escape(&name))) {
+            collect_schema_refs(schema, &mut pending);
+            changed += remove_keyword(schema, "pattern");
+        }
+    }
+    changed
 }
 
 fn loosen_api_error_parameters(doc: &mut Value) -> usize {
@@ -570,4 +607,150 @@ fn operation_docs(doc: &mut Value, table: &[OperationRow]) -> usize {
         changed += 1;
     });
     changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Value {
+        json!({
+            "openapi": "3.0.1",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/api/x/orgs/{orgId}/invites": {"patch": {
+                "operationId": "updateThing",
+                "deprecated": true,
+                "parameters": [
+                    {"in": "path", "name": "orgId", "required": true, "schema": {"type": "string"}},
+                    {"in": "query", "name": "pretty", "schema": {"type": "boolean", "default": false}}
+                ],
+                "requestBody": {"content": {"application/vnd.atlas.2023-01-01+json": {"schema": {"$ref": "#/components/schemas/Req"}}}},
+                "responses": {
+                    "200": {"description": "", "content": {"application/vnd.atlas.2023-01-01+json": {
+                        "schema": {"$ref": "#/components/schemas/Res"}, "x-sunset": "2027-07-01"}}},
+                    "204": {"description": "", "content": {"application/vnd.atlas.2023-01-01+json": {}}}
+                }
+            }}},
+            "components": {"schemas": {
+                "Req": {"type": "object", "properties": {
+                    "roles": {"type": "array", "items": {"type": "string", "enum": ["ORG_OWNER", "ORG_MEMBER"]}},
+                    "default": {"type": "string", "default": "x"}
+                }},
+                "Res": {"type": "object", "properties": {
+                    "name": {"type": "string", "pattern": "^[\\p{L}]+$"},
+                    "roles": {"type": "array", "items": {"type": "string", "enum": ["ORG_MEMBER", "ORG_OWNER"]}}
+                }},
+                "ApiError": {"type": "object", "properties": {"parameters": {"type": "array", "items": {"type": "object"}}}}
+            }}
+        })
+    }
+
+    fn apply(fixup: Fixup, doc: &mut Value) -> Result<(), CodegenError> {
+        let rows = crate::operations::rows(&doc.clone());
+        fixup.apply(doc, "test", &rows)
+    }
+
+    #[test]
+    fn vendor_types_become_json_and_the_table_keeps_them() {
+        let mut d = doc();
+        let rows = crate::operations::rows(&d);
+        assert_eq!(rows[0].media_type, "application/vnd.atlas.2023-01-01+json");
+        assert_eq!(rows[0].sunset.as_deref(), Some("2027-07-01"));
+        assert_eq!(rows[0].method_name, "update_thing");
+        apply(Fixup::VendorMediaTypes, &mut d).unwrap();
+        let op = &d["paths"]["/api/x/orgs/{orgId}/invites"]["patch"];
+        assert!(
+            op["requestBody"]["content"]
+                .get("application/json")
+                .is_some()
+        );
+        assert!(
+            op["responses"]["200"]["content"]
+                .get("application/json")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn enums_with_the_same_values_share_one_open_type() {
+        let mut d = doc();
+        apply(Fixup::OpenEnums, &mut d).unwrap();
+        let s = &d["components"]["schemas"];
+        assert_eq!(
+            s["Req"]["properties"]["roles"]["items"],
+            json!({"$ref": "#/components/schemas/OrgRoleName"})
+        );
+        assert_eq!(
+            s["Res"]["properties"]["roles"]["items"],
+            json!({"$ref": "#/components/schemas/OrgRoleName"})
+        );
+        assert_eq!(
+            s["OrgRoleName"],
+            json!({"oneOf": [{"$ref": "#/components/schemas/OrgRoleNameKnown"}, {"type": "string"}]})
+        );
+        assert_eq!(
+            s["OrgRoleNameKnown"]["enum"],
+            json!(["ORG_OWNER", "ORG_MEMBER"])
+        );
+    }
+
+    #[test]
+    fn request_defaults_go_but_a_property_named_default_stays() {
+        let mut d = doc();
+        apply(Fixup::StripRequestDefaults, &mut d).unwrap();
+        let op = &d["paths"]["/api/x/orgs/{orgId}/invites"]["patch"];
+        assert_eq!(op["parameters"][1]["schema"], json!({"type": "boolean"}));
+        assert_eq!(
+            d["components"]["schemas"]["Req"]["properties"]["default"],
+            json!({"type": "string"})
+        );
+    }
+
+    #[test]
+    fn response_patterns_go_and_path_ids_are_unified() {
+        let mut d = doc();
+        apply(Fixup::UnifyPathIds, &mut d).unwrap();
+        apply(Fixup::ResponsePatterns, &mut d).unwrap();
+        assert_eq!(
+            d["components"]["schemas"]["Res"]["properties"]["name"],
+            json!({"type": "string"})
+        );
+        let op = &d["paths"]["/api/x/orgs/{orgId}/invites"]["patch"];
+        assert_eq!(
+            op["parameters"][0]["schema"],
+            json!({"$ref": "#/components/schemas/ObjectId"})
+        );
+        assert_eq!(
+            d["components"]["schemas"]["ObjectId"]["pattern"],
+            OBJECT_ID_PATTERN
+        );
+    }
+
+    #[test]
+    fn a_fixup_with_nothing_left_to_do_fails_the_build() {
+        let mut d = doc();
+        apply(Fixup::LoosenApiErrorParameters, &mut d).unwrap();
+        let err = apply(Fixup::LoosenApiErrorParameters, &mut d).unwrap_err();
+        assert!(
+            err.0
+                .contains("`loosen_api_error_parameters` no longer applies"),
+            "{err}"
+        );
+        apply(Fixup::VendorMediaTypes, &mut d).unwrap();
+        assert!(apply(Fixup::VendorMediaTypes, &mut d).is_err());
+        apply(Fixup::DropSchemalessContent, &mut d).unwrap();
+        assert!(apply(Fixup::DropSchemalessContent, &mut d).is_err());
+    }
+
+    #[test]
+    fn operation_docs_are_our_own_line() {
+        let mut d = doc();
+        apply(Fixup::OperationDocs, &mut d).unwrap();
+        let op = &d["paths"]["/api/x/orgs/{orgId}/invites"]["patch"];
+        assert_eq!(
+            op["description"],
+            "`PATCH /api/x/orgs/{orgId}/invites` (operationId `updateThing`, `application/vnd.atlas.2023-01-01+json`). \
+             Deprecated by MongoDB; sunset 2027-07-01."
+        );
+    }
 }

@@ -39,14 +39,18 @@ pub fn generate(flavour: Flavour, fragment: &str) -> Result<Output, CodegenError
         // The media-type table must be applied to every request: refuse to compile without our hooks.
         .with_hooks(HooksMode::Expected)
         // Lets the contract-diff guard compare each generated type's schema with the fragment's.
-        .with_derive("schemars::JsonSchema");
+        .with_derive("schemars::JsonSchema")
+        // Callers (and tests) compare values; typify derives it only for some types.
+        .with_derive("PartialEq");
     let mut generator = Generator::new(&settings);
     let client = generator
         .generate_tokens(&spec)
         .map_err(|e| CodegenError(format!("progenitor: {e}")))?;
     let hooks = hooks();
-    let file: syn::File = syn::parse2(quote! { #client #hooks })
+    let mut file: syn::File = syn::parse2(quote! { #client #hooks })
         .map_err(|e| CodegenError(format!("generated code does not parse: {e}")))?;
+    install_crypto_provider_in_new(&mut file)?;
+    check_method_names(&rows, &file)?;
 
     let contract = contract::render(flavour, &rows, &file);
     Ok(Output {
@@ -73,7 +77,7 @@ fn hooks() -> proc_macro2::TokenStream {
             ) -> std::result::Result<(), Error<E>> {
                 let headers = request.headers_mut();
                 headers.remove("api-version");
-                if let Some(op) = crate::operations::find(info.operation_id) {
+                if let Some(op) = crate::operations::find_by_method(info.operation_id) {
                     let media = reqwest::header::HeaderValue::from_static(op.media_type);
                     if request.body().is_some() {
                         request.headers_mut().insert(reqwest::header::CONTENT_TYPE, media.clone());
@@ -84,4 +88,46 @@ fn hooks() -> proc_macro2::TokenStream {
             }
         }
     }
+}
+
+/// reqwest is built without a bundled crypto provider (the workspace picks rustls with `ring`, whose build is
+/// far cheaper than the default), and progenitor's `Client::new` builds a `reqwest::Client` at once, which
+/// panics when no provider is installed. Make `new` install `ring` first; installing twice is harmless.
+fn install_crypto_provider_in_new(file: &mut syn::File) -> Result<(), CodegenError> {
+    let statement: syn::Stmt = syn::parse_quote! {
+        let _ = ::rustls::crypto::ring::default_provider().install_default();
+    };
+    for item in &mut file.items {
+        if let syn::Item::Impl(imp) = item
+            && imp.trait_.is_none()
+            && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"))
+        {
+            for member in &mut imp.items {
+                if let syn::ImplItem::Fn(f) = member
+                    && f.sig.ident == "new"
+                {
+                    f.block.stmts.insert(0, statement);
+                    return Ok(());
+                }
+            }
+        }
+    }
+    Err(CodegenError(
+        "progenitor emitted no `Client::new` to install the TLS provider in".into(),
+    ))
+}
+
+/// The hooks find an operation's media type by the method name progenitor reports; make sure every row's
+/// name is a method that exists, or the vendor media type would silently not be sent.
+fn check_method_names(rows: &[crate::OperationRow], file: &syn::File) -> Result<(), CodegenError> {
+    let methods = contract::client_methods(file);
+    for row in rows {
+        if !methods.iter().any(|m| m.ident == row.method_name) {
+            return Err(CodegenError(format!(
+                "operation {} has no generated method `{}`",
+                row.operation_id, row.method_name
+            )));
+        }
+    }
+    Ok(())
 }

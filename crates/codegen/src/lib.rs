@@ -44,6 +44,7 @@ pub const ATLAS_V2: Flavour = Flavour {
         Fixup::StripRequestDefaults,
         Fixup::LoosenApiErrorParameters,
         Fixup::UnifyPathIds,
+        Fixup::ResponsePatterns,
         Fixup::OperationDocs,
     ],
 };
@@ -56,6 +57,7 @@ pub const ATLAS_V1: Flavour = Flavour {
         Fixup::StripRequestDefaults,
         Fixup::LoosenApiErrorParameters,
         Fixup::UnifyPathIds,
+        Fixup::ResponsePatterns,
         Fixup::OperationDocs,
     ],
 };

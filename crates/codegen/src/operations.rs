@@ -9,6 +9,8 @@ use crate::fixups::{METHODS, is_vendor_json};
 pub struct OperationRow {
     /// Upstream's operationId.
     pub operation_id: String,
+    /// The generated method's name, which progenitor also reports to the hooks as the "operation id".
+    pub method_name: String,
     /// Upper-case HTTP method.
     pub method: String,
     /// Path template, with the API prefix.
@@ -53,12 +55,15 @@ pub fn rows(doc: &Value) -> Vec<OperationRow> {
                     }
                 }
             }
+            let operation_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             rows.push(OperationRow {
-                operation_id: op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
+                // progenitor names methods with heck's snake case of the operationId.
+                method_name: heck::ToSnakeCase::to_snake_case(operation_id.as_str()),
+                operation_id,
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
                 media_type: media_type.unwrap_or_else(|| "application/json".to_string()),
@@ -82,6 +87,7 @@ pub fn render(rows: &[OperationRow]) -> String {
          #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
          pub struct Operation {\n\
          \x20   /// Upstream's operationId.\n    pub operation_id: &'static str,\n\
+         \x20   /// The generated method (what progenitor's hooks see as the operation id).\n    pub method_name: &'static str,\n\
          \x20   /// Upper-case HTTP method.\n    pub method: &'static str,\n\
          \x20   /// Path template including the API prefix.\n    pub path: &'static str,\n\
          \x20   /// Media type sent as `Accept`, and as `Content-Type` when there is a body.\n    pub media_type: &'static str,\n\
@@ -93,8 +99,9 @@ pub fn render(rows: &[OperationRow]) -> String {
     );
     for r in rows {
         out.push_str(&format!(
-            "    Operation {{ operation_id: {:?}, method: {:?}, path: {:?}, media_type: {:?}, deprecated: {}, sunset: {} }},\n",
+            "    Operation {{ operation_id: {:?}, method_name: {:?}, method: {:?}, path: {:?}, media_type: {:?}, deprecated: {}, sunset: {} }},\n",
             r.operation_id,
+            r.method_name,
             r.method,
             r.path,
             r.media_type,

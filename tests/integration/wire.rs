@@ -1,0 +1,401 @@
+//! What the generated clients put on the wire for the update operations (and the rest of the lifecycle),
+//! checked byte for byte on a loopback responder.
+
+use integration_tests::capture::{CaptureServer, Captured, Reply};
+use serde_json::json;
+
+const ORG: &str = "5a0a1e7e0f2912c554080adc";
+const GROUP: &str = "6b0b2f8f1f3a23d665191bed";
+const INVITATION: &str = "7c1c309020b434e776202cfe";
+const TEAM: &str = "8d2d41a131c545f887313d0f";
+const V2: &str = "application/vnd.atlas.2023-01-01+json";
+const V2_USERS: &str = "application/vnd.atlas.2025-02-19+json";
+const JSON: &str = "application/json";
+
+fn org_invitation() -> serde_json::Value {
+    json!({
+        "id": INVITATION, "orgId": ORG, "orgName": "Acme", "username": "ada@example.com",
+        "inviterUsername": "grace@example.com",
+        // A role this build does not know must still decode.
+        "roles": ["ORG_MEMBER", "ORG_ROLE_FROM_THE_FUTURE"],
+        "teamIds": [TEAM], "createdAt": "2026-11-01T10:00:00Z", "expiresAt": "2026-12-01T10:00:00Z", "links": []
+    })
+}
+
+fn group_invitation() -> serde_json::Value {
+    json!({
+        "id": INVITATION, "groupId": GROUP, "groupName": "payments", "username": "ada@example.com",
+        "roles": ["GROUP_READ_ONLY"], "createdAt": "2026-11-01T10:00:00Z", "expiresAt": "2026-12-01T10:00:00Z"
+    })
+}
+
+/// Asserts the request line, the media-type headers, the absence of progenitor's `api-version`, and the body.
+fn assert_sent(req: &Captured, method: &str, target: &str, media: &str, body: Option<&str>) {
+    assert_eq!(req.request_line, format!("{method} {target} HTTP/1.1"));
+    assert_eq!(req.header("accept"), media, "Accept of {target}");
+    assert!(req.header_values("api-version").is_empty(), "stray api-version header: {:?}", req.headers);
+    match body {
+        Some(body) => {
+            assert_eq!(req.header("content-type"), media, "Content-Type of {target}");
+            assert_eq!(String::from_utf8_lossy(&req.body), body, "body of {target}");
+        }
+        None => {
+            assert!(req.header_values("content-type").is_empty(), "Content-Type without a body");
+            assert!(req.body.is_empty());
+        }
+    }
+}
+
+fn only(server: &CaptureServer) -> Captured {
+    let mut all = server.take();
+    assert_eq!(all.len(), 1, "expected exactly one request, got {all:?}");
+    all.remove(0)
+}
+
+#[tokio::test]
+async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
+    use atlas_v2::types::{self, OrgRoleName, OrgRoleNameKnown};
+    let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
+    let client = atlas_v2::Client::new(&server.base_url);
+    let org: types::ObjectId = ORG.parse().expect("id");
+    let group: types::ObjectId = GROUP.parse().expect("id");
+    let invitation: types::ObjectId = INVITATION.parse().expect("id");
+
+    // Update by id: roles replace, team ids kept as given; no query flags unless asked.
+    let body = types::OrganizationInvitationUpdateRequest {
+        roles: Some(vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgMember)]),
+        team_ids: Some(vec![TEAM.into()]),
+        ..Default::default()
+    };
+    let out = client
+        .update_org_invite_by_id(&org, &invitation, None, None, &body)
+        .await
+        .expect("update by id");
+    assert_eq!(
+        out.roles.as_deref(),
+        Some(
+            &[
+                OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgMember),
+                OrgRoleName::String("ORG_ROLE_FROM_THE_FUTURE".into())
+            ][..]
+        )
+    );
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/atlas/v2/orgs/{ORG}/invites/{INVITATION}"),
+        V2,
+        Some(&format!(r#"{{"roles":["ORG_MEMBER"],"teamIds":["{TEAM}"]}}"#)),
+    );
+
+    // Update by username, with both query flags set explicitly.
+    let body = types::OrganizationInvitationRequest {
+        roles: Some(vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgOwner)]),
+        username: Some("ada@example.com".into()),
+        ..Default::default()
+    };
+    client
+        .update_org_invites(&org, Some(true), Some(false), &body)
+        .await
+        .expect("update by username");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/atlas/v2/orgs/{ORG}/invites?envelope=true&pretty=false"),
+        V2,
+        Some(r#"{"roles":["ORG_OWNER"],"username":"ada@example.com"}"#),
+    );
+
+    server.set_reply(Reply::json(200, &group_invitation()));
+    let body = types::GroupInvitationUpdateRequest {
+        roles: Some(vec!["GROUP_READ_ONLY".into(), "GROUP_DATA_ACCESS_READ_ONLY".into()]),
+    };
+    let out = client
+        .update_group_invite_by_id(&group, &invitation, None, &body)
+        .await
+        .expect("project update by id");
+    assert_eq!(out.group_name.as_ref().map(|n| n.to_string()).as_deref(), Some("payments"));
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/atlas/v2/groups/{GROUP}/invites/{INVITATION}"),
+        V2,
+        Some(r#"{"roles":["GROUP_READ_ONLY","GROUP_DATA_ACCESS_READ_ONLY"]}"#),
+    );
+
+    let body = types::GroupInvitationRequest {
+        roles: Some(vec!["GROUP_OWNER".into()]),
+        username: Some("ada@example.com".into()),
+    };
+    client
+        .update_group_invites(&group, None, Some(true), &body)
+        .await
+        .expect("project update by username");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/atlas/v2/groups/{GROUP}/invites?pretty=true"),
+        V2,
+        Some(r#"{"roles":["GROUP_OWNER"],"username":"ada@example.com"}"#),
+    );
+
+    // The successor endpoint speaks its own resource version.
+    server.set_reply(Reply::json(
+        200,
+        &json!({
+            "id": INVITATION, "orgMembershipStatus": "PENDING", "username": "ada@example.com",
+            "inviterUsername": "grace@example.com", "invitationCreatedAt": "2026-11-01T10:00:00Z",
+            "roles": {"orgRoles": ["ORG_READ_ONLY"]}
+        }),
+    ));
+    let body: types::OrgUserUpdateRequest =
+        serde_json::from_value(json!({"roles": {"orgRoles": ["ORG_READ_ONLY"]}})).expect("body");
+    let out = client
+        .update_org_user(&org, &invitation, None, None, &body)
+        .await
+        .expect("updateOrgUser");
+    assert!(
+        matches!(out.into_inner(), types::OrgUserResponse::PendingUserResponse(ref p) if p.inviter_username == "grace@example.com")
+    );
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/atlas/v2/orgs/{ORG}/users/{INVITATION}"),
+        V2_USERS,
+        Some(r#"{"roles":{"orgRoles":["ORG_READ_ONLY"]}}"#),
+    );
+}
+
+#[tokio::test]
+async fn atlas_v2_rest_of_the_lifecycle() {
+    let server = CaptureServer::start(Reply::json(200, &json!([org_invitation()]))).await;
+    let client = atlas_v2::Client::new(&server.base_url);
+    let org: atlas_v2::types::ObjectId = ORG.parse().expect("id");
+    let invitation: atlas_v2::types::ObjectId = INVITATION.parse().expect("id");
+
+    let list = client
+        .list_org_invites(&org, None, None, Some("ada+ops@example.com"))
+        .await
+        .expect("list");
+    assert_eq!(list.len(), 1);
+    assert_sent(
+        &only(&server),
+        "GET",
+        &format!("/api/atlas/v2/orgs/{ORG}/invites?username=ada%2Bops%40example.com"),
+        V2,
+        None,
+    );
+
+    // Delete answers 204 with no body; the vendor type is still what the server requires in Accept.
+    server.set_reply(Reply::raw(204, JSON, b""));
+    let out = client
+        .delete_org_invite(&org, &invitation, None, None)
+        .await
+        .expect("delete");
+    assert_eq!(out.status().as_u16(), 204);
+    assert_sent(&only(&server), "DELETE", &format!("/api/atlas/v2/orgs/{ORG}/invites/{INVITATION}"), V2, None);
+}
+
+#[tokio::test]
+async fn api_errors_decode_even_with_string_parameters() {
+    let server = CaptureServer::start(Reply::json(
+        404,
+        &json!({
+            "error": 404, "errorCode": "INVITATION_NOT_FOUND", "reason": "Not Found",
+            "detail": "Invitation 7c1c... not found", "parameters": [INVITATION]
+        }),
+    ))
+    .await;
+    let client = atlas_v2::Client::new(&server.base_url);
+    let err = client
+        .get_org_invite(&ORG.parse().expect("id"), &INVITATION.parse().expect("id"), None)
+        .await
+        .expect_err("404");
+    let atlas_v2::Error::ErrorResponse(api) = err else { panic!("not a typed ApiError: {err:?}") };
+    assert_eq!(api.status().as_u16(), 404);
+    assert_eq!(api.error_code, "INVITATION_NOT_FOUND");
+    assert_eq!(api.parameters, vec![json!(INVITATION)]);
+
+    // A proxy's HTML page is an error value, not a panic.
+    server.set_reply(Reply::raw(404, "text/html", b"<html>gateway</html>"));
+    let err = client
+        .get_org_invite(&ORG.parse().expect("id"), &INVITATION.parse().expect("id"), None)
+        .await
+        .expect_err("html");
+    assert!(matches!(err, atlas_v2::Error::InvalidResponsePayload(..)), "{err:?}");
+}
+
+#[test]
+fn path_ids_are_validated_before_anything_is_sent() {
+    for bad in ["", "5A0A1E7E0F2912C554080ADC", "5a0a1e7e0f2912c554080ad", "5a0a1e7e0f2912c554080adcc", "../../admin"] {
+        assert!(bad.parse::<atlas_v2::types::ObjectId>().is_err(), "{bad:?} accepted");
+        assert!(bad.parse::<atlas_v1::types::ObjectId>().is_err(), "{bad:?} accepted");
+        assert!(bad.parse::<ops_manager_v1::types::ObjectId>().is_err(), "{bad:?} accepted");
+    }
+}
+
+#[tokio::test]
+async fn atlas_v1_updates_send_plain_json() {
+    use atlas_v1::types::{self, OrgRoleName, OrgRoleNameKnown};
+    let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
+    let client = atlas_v1::Client::new(&server.base_url);
+    let org: types::ObjectId = ORG.parse().expect("id");
+    let group: types::ObjectId = GROUP.parse().expect("id");
+    let invitation: types::ObjectId = INVITATION.parse().expect("id");
+    let member = || vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgMember)];
+
+    let body = types::OrganizationInvitationUpdateRequest { roles: Some(member()), ..Default::default() };
+    client
+        .update_organization_invitation_by_id(&org, &invitation, None, None, &body)
+        .await
+        .expect("update by id");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/atlas/v1.0/orgs/{ORG}/invites/{INVITATION}"),
+        JSON,
+        Some(r#"{"roles":["ORG_MEMBER"]}"#),
+    );
+
+    let body = types::OrganizationInvitationRequest {
+        roles: Some(member()),
+        username: Some("ada@example.com".into()),
+        ..Default::default()
+    };
+    client
+        .update_organization_invitation(&org, None, None, &body)
+        .await
+        .expect("update by username");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/atlas/v1.0/orgs/{ORG}/invites"),
+        JSON,
+        Some(r#"{"roles":["ORG_MEMBER"],"username":"ada@example.com"}"#),
+    );
+
+    server.set_reply(Reply::json(200, &group_invitation()));
+    let body = types::GroupInvitationUpdateRequest { roles: Some(vec!["GROUP_OWNER".into()]) };
+    client
+        .update_project_invitation_by_id(&group, &invitation, Some(true), &body)
+        .await
+        .expect("project by id");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/atlas/v1.0/groups/{GROUP}/invites/{INVITATION}?envelope=true"),
+        JSON,
+        Some(r#"{"roles":["GROUP_OWNER"]}"#),
+    );
+
+    let body = types::GroupInvitationRequest {
+        roles: Some(vec!["GROUP_OWNER".into()]),
+        username: Some("ada@example.com".into()),
+    };
+    client
+        .update_project_invitation(&group, None, None, &body)
+        .await
+        .expect("project by username");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/atlas/v1.0/groups/{GROUP}/invites"),
+        JSON,
+        Some(r#"{"roles":["GROUP_OWNER"],"username":"ada@example.com"}"#),
+    );
+}
+
+#[tokio::test]
+async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
+    use ops_manager_v1::types::{self, GroupRoleName, GroupRoleNameKnown, OrgRoleName, OrgRoleNameKnown};
+    let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
+    let client = ops_manager_v1::Client::new(&server.base_url);
+    let org: types::ObjectId = ORG.parse().expect("id");
+    let group: types::ObjectId = GROUP.parse().expect("id");
+    let invitation: types::ObjectId = INVITATION.parse().expect("id");
+
+    // `roles` is required here, so it is a plain Vec: a caller cannot forget it.
+    let body = types::OrganizationInvitationUpdateRequest {
+        roles: vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgReadOnly)],
+        team_ids: None,
+    };
+    client
+        .update_organization_invitation_by_id(&org, &invitation, None, None, &body)
+        .await
+        .expect("update by id");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/public/v1.0/orgs/{ORG}/invites/{INVITATION}"),
+        JSON,
+        Some(r#"{"roles":["ORG_READ_ONLY"]}"#),
+    );
+
+    let body = types::OrganizationInvitationRequest {
+        roles: vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgMember)],
+        team_ids: Some(vec![TEAM.into()]),
+        username: "ada@example.com".into(),
+    };
+    client
+        .update_organization_invitation(&org, None, None, &body)
+        .await
+        .expect("update by username");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/public/v1.0/orgs/{ORG}/invites"),
+        JSON,
+        Some(&format!(r#"{{"roles":["ORG_MEMBER"],"teamIds":["{TEAM}"],"username":"ada@example.com"}}"#)),
+    );
+
+    server.set_reply(Reply::json(200, &group_invitation()));
+    let automation = || vec![GroupRoleName::GroupRoleNameKnown(GroupRoleNameKnown::GroupAutomationAdmin)];
+    let body = types::GroupInvitationUpdateRequest { roles: automation() };
+    client
+        .update_project_invitation_by_id(&group, &invitation, None, &body)
+        .await
+        .expect("project by id");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/public/v1.0/groups/{GROUP}/invites/{INVITATION}"),
+        JSON,
+        Some(r#"{"roles":["GROUP_AUTOMATION_ADMIN"]}"#),
+    );
+
+    let body = types::GroupInvitationRequest {
+        roles: automation(),
+        username: "ada@example.com".into(),
+    };
+    client
+        .update_project_invitation(&group, None, None, &body)
+        .await
+        .expect("project by username");
+    assert_sent(
+        &only(&server),
+        "PATCH",
+        &format!("/api/public/v1.0/groups/{GROUP}/invites"),
+        JSON,
+        Some(r#"{"roles":["GROUP_AUTOMATION_ADMIN"],"username":"ada@example.com"}"#),
+    );
+}
+
+#[test]
+fn the_operation_tables_carry_deprecation_and_sunset() {
+    let v2 = atlas_v2::operations::find("updateOrgInviteById").expect("row");
+    assert_eq!(
+        (v2.method, v2.path, v2.media_type, v2.deprecated, v2.sunset),
+        ("PATCH", "/api/atlas/v2/orgs/{orgId}/invites/{invitationId}", V2, true, Some("2027-07-01"))
+    );
+    let successor = atlas_v2::operations::find("updateOrgUser").expect("row");
+    assert_eq!((successor.media_type, successor.deprecated, successor.sunset), (V2_USERS, false, None));
+    assert_eq!(atlas_v2::operations::OPERATIONS.len(), 13);
+    assert_eq!(atlas_v1::operations::OPERATIONS.len(), 12);
+    assert_eq!(ops_manager_v1::operations::OPERATIONS.len(), 12);
+    assert!(atlas_v1::operations::OPERATIONS.iter().all(|op| op.media_type == JSON && !op.deprecated));
+    assert!(
+        ops_manager_v1::operations::OPERATIONS
+            .iter()
+            .all(|op| op.path.starts_with("/api/public/v1.0/"))
+    );
+}
