@@ -12,6 +12,14 @@ const V2: &str = "application/vnd.atlas.2023-01-01+json";
 const V2_USERS: &str = "application/vnd.atlas.2025-02-19+json";
 const JSON: &str = "application/json";
 
+/// A transport without credentials or retries: these tests look at single requests.
+fn plain_transport() -> transport::Transport {
+    transport::Transport::builder()
+        .retry(transport::RetryPolicy::never())
+        .build()
+        .expect("transport")
+}
+
 fn org_invitation() -> serde_json::Value {
     json!({
         "id": INVITATION, "orgId": ORG, "orgName": "Acme", "username": "ada@example.com",
@@ -56,7 +64,7 @@ fn only(server: &CaptureServer) -> Captured {
 async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
     use atlas_v2::types::{self, OrgRoleName, OrgRoleNameKnown};
     let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
-    let client = atlas_v2::Client::new(&server.base_url);
+    let client = atlas_v2::Client::with_transport(&server.base_url, plain_transport());
     let org: types::ObjectId = ORG.parse().expect("id");
     let group: types::ObjectId = GROUP.parse().expect("id");
     let invitation: types::ObjectId = INVITATION.parse().expect("id");
@@ -169,7 +177,7 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
 #[tokio::test]
 async fn atlas_v2_rest_of_the_lifecycle() {
     let server = CaptureServer::start(Reply::json(200, &json!([org_invitation()]))).await;
-    let client = atlas_v2::Client::new(&server.base_url);
+    let client = atlas_v2::Client::with_transport(&server.base_url, plain_transport());
     let org: atlas_v2::types::ObjectId = ORG.parse().expect("id");
     let invitation: atlas_v2::types::ObjectId = INVITATION.parse().expect("id");
 
@@ -206,7 +214,7 @@ async fn api_errors_decode_even_with_string_parameters() {
         }),
     ))
     .await;
-    let client = atlas_v2::Client::new(&server.base_url);
+    let client = atlas_v2::Client::with_transport(&server.base_url, plain_transport());
     let err = client
         .get_org_invite(&ORG.parse().expect("id"), &INVITATION.parse().expect("id"), None)
         .await
@@ -238,7 +246,7 @@ fn path_ids_are_validated_before_anything_is_sent() {
 async fn atlas_v1_updates_send_plain_json() {
     use atlas_v1::types::{self, OrgRoleName, OrgRoleNameKnown};
     let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
-    let client = atlas_v1::Client::new(&server.base_url);
+    let client = atlas_v1::Client::with_transport(&server.base_url, plain_transport());
     let org: types::ObjectId = ORG.parse().expect("id");
     let group: types::ObjectId = GROUP.parse().expect("id");
     let invitation: types::ObjectId = INVITATION.parse().expect("id");
@@ -309,7 +317,7 @@ async fn atlas_v1_updates_send_plain_json() {
 async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
     use ops_manager_v1::types::{self, GroupRoleName, GroupRoleNameKnown, OrgRoleName, OrgRoleNameKnown};
     let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
-    let client = ops_manager_v1::Client::new(&server.base_url);
+    let client = ops_manager_v1::Client::with_transport(&server.base_url, plain_transport());
     let org: types::ObjectId = ORG.parse().expect("id");
     let group: types::ObjectId = GROUP.parse().expect("id");
     let invitation: types::ObjectId = INVITATION.parse().expect("id");

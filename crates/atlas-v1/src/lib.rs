@@ -15,6 +15,10 @@ mod generated {
 
 pub use generated::*;
 
+/// The transport the client sends through (authentication, retries, timeouts), re-exported so callers
+/// build it from the same version.
+pub use transport;
+
 /// The operation table generated from the fragment.
 pub mod operations {
     include!(concat!(env!("OUT_DIR"), "/operations.rs"));

@@ -38,6 +38,8 @@ pub fn generate(flavour: Flavour, fragment: &str) -> Result<Output, CodegenError
         .with_interface(InterfaceStyle::Positional)
         // The media-type table must be applied to every request: refuse to compile without our hooks.
         .with_hooks(HooksMode::Expected)
+        // Auth and retries live in the transport, which the hooks reach through the client's inner value.
+        .with_inner_type(quote!(transport::Transport))
         // Lets the contract-diff guard compare each generated type's schema with the fragment's.
         .with_derive("schemars::JsonSchema")
         // Callers (and tests) compare values; typify derives it only for some types.
@@ -64,12 +66,13 @@ pub fn generate(flavour: Flavour, fragment: &str) -> Result<Output, CodegenError
     })
 }
 
-/// The `ClientHooks` implementation every flavour shares: each request carries its operation's real
+/// The `ClientHooks` implementation every flavour shares. `pre`: each request carries its operation's real
 /// `Accept` (and, with a body, `Content-Type`) from the operation table, and no `api-version` header (that
-/// header is progenitor's convention, not MongoDB's).
+/// header is progenitor's convention, not MongoDB's). `exec`: the request goes through the client's
+/// `transport::Transport`, which authenticates (Digest or service account) and retries per its policy.
 fn hooks() -> proc_macro2::TokenStream {
     quote! {
-        impl ClientHooks<()> for Client {
+        impl ClientHooks<transport::Transport> for Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
@@ -85,6 +88,27 @@ fn hooks() -> proc_macro2::TokenStream {
                     request.headers_mut().insert(reqwest::header::ACCEPT, media);
                 }
                 Ok(())
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                self.inner.execute(request).await
+            }
+        }
+
+        impl Client {
+            /// A client for `baseurl` (scheme, host and port; the API prefix is part of each path) that
+            /// sends every request through `transport`, sharing its HTTP connection pool.
+            pub fn with_transport(baseurl: &str, transport: transport::Transport) -> Self {
+                Self::new_with_client(baseurl, transport.http_client().clone(), transport)
+            }
+
+            /// The transport this client sends through (for its counters, say).
+            pub fn transport(&self) -> &transport::Transport {
+                &self.inner
             }
         }
     }
