@@ -1,0 +1,234 @@
+//! The one error type of the facade, and the validation errors it raises before sending anything.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Flavour;
+
+/// Input the client refused before sending anything.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// An id is not 24 lowercase hexadecimal characters.
+    #[error("invalid {what} {value:?}: expected 24 lowercase hexadecimal characters")]
+    InvalidId {
+        /// Which id.
+        what: &'static str,
+        /// What was given.
+        value: String,
+    },
+    /// The username is not an email address.
+    #[error("invalid username {value:?}: {problem}")]
+    InvalidUsername {
+        /// What was given.
+        value: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// A role name this flavour does not accept for this scope.
+    #[error("unknown {scope} role {role:?} for {flavour}; valid: {valid}")]
+    UnknownRole {
+        /// `organization` or `project`.
+        scope: &'static str,
+        /// The flavour checked against.
+        flavour: Flavour,
+        /// What was given.
+        role: String,
+        /// The accepted names, comma-separated.
+        valid: String,
+    },
+    /// A field or operation the flavour does not have.
+    #[error("{what} is not available in {flavour}: {why}")]
+    Unsupported {
+        /// The flavour.
+        flavour: Flavour,
+        /// The field or operation.
+        what: &'static str,
+        /// Why, briefly.
+        why: &'static str,
+    },
+    /// A required value is missing or empty.
+    #[error("{0}")]
+    Missing(&'static str),
+    /// The client configuration is unusable (base URL, credentials).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// A field the server rejected, from `badRequestDetail.fields`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldViolation {
+    /// The field's path.
+    pub field: String,
+    /// The server's explanation.
+    pub description: String,
+}
+
+/// MongoDB's error body (`ApiError`), with the HTTP status it came with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    /// The HTTP status (the body's `error` field where the status line was not available).
+    #[serde(rename = "error")]
+    pub status: u16,
+    /// MongoDB's error code, such as `INVITATION_NOT_FOUND`.
+    pub error_code: String,
+    /// A human-readable explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The HTTP reason phrase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Values the message refers to (servers send strings, the spec says objects; both are kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<serde_json::Value>,
+    /// Fields the server rejected.
+    #[serde(
+        default,
+        rename = "badRequestDetail",
+        with = "bad_request_detail",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub field_violations: Vec<FieldViolation>,
+}
+
+impl ApiError {
+    /// Whether the server answered with this `errorCode`.
+    pub fn is(&self, code: &str) -> bool {
+        self.error_code == code
+    }
+}
+
+/// `badRequestDetail: {fields: [...]}` on the wire, a plain list here.
+mod bad_request_detail {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::FieldViolation;
+
+    #[derive(Serialize, Deserialize, Default)]
+    struct Detail {
+        #[serde(default)]
+        fields: Vec<FieldViolation>,
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        fields: &[FieldViolation],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        Detail {
+            fields: fields.to_vec(),
+        }
+        .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<FieldViolation>, D::Error> {
+        Ok(Option::<Detail>::deserialize(d)?.unwrap_or_default().fields)
+    }
+}
+
+/// Everything an operation can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was refused before anything was sent.
+    #[error("invalid input (nothing was sent): {0}")]
+    Validation(#[from] ValidationError),
+    /// The server answered with an error.
+    #[error("HTTP {}: {}{}", .0.status, .0.error_code, .0.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Api(Box<ApiError>),
+    /// Still rate limited after the retry policy ran out (429, or 400 `INVITATIONS_RATE_LIMITED_IP`).
+    #[error("rate limited ({}){}", api.error_code, retry_after.map(|w| format!("; the server asks to wait {} s", w.as_secs())).unwrap_or_default())]
+    RateLimited {
+        /// How long the server asked to wait, if it said.
+        retry_after: Option<Duration>,
+        /// The server's body.
+        api: Box<ApiError>,
+    },
+    /// The resource version is past its sunset (410 `VERSION_GONE`).
+    #[error("API version gone (HTTP 410 {}): upgrade to a newer resource version", api.error_code)]
+    VersionGone {
+        /// The server's body.
+        api: Box<ApiError>,
+    },
+    /// No usable answer: connection, TLS or timeout, after retries.
+    #[error("transport failure: {message}")]
+    Transport {
+        /// What happened.
+        message: String,
+        /// The underlying error, when there is one.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// An answer that is not what the API documents (HTML from a proxy, truncated JSON, ...).
+    #[error("undecodable response{}: {reason}; body starts: {excerpt:?}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    UndecodableResponse {
+        /// The status, when known.
+        status: Option<u16>,
+        /// Why decoding failed.
+        reason: String,
+        /// The start of the body, at most 200 characters, control characters replaced.
+        excerpt: String,
+    },
+}
+
+impl Error {
+    /// The server's error body, for API errors, rate limiting and version gone.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) | Error::RateLimited { api, .. } | Error::VersionGone { api } => {
+                Some(api)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the server answered with this `errorCode`.
+    pub fn is_code(&self, code: &str) -> bool {
+        self.api_error().is_some_and(|a| a.is(code))
+    }
+}
+
+/// How much of an undecodable body an error keeps.
+const EXCERPT_CHARS: usize = 200;
+
+/// The printable start of a body.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text
+        .chars()
+        .take(EXCERPT_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().count() > EXCERPT_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_errors_keep_every_field_and_string_parameters() {
+        let api: ApiError = serde_json::from_str(
+            r#"{"error":400,"errorCode":"VALIDATION_ERROR","reason":"Bad Request","detail":"Bad roles",
+                "parameters":["roles"],"badRequestDetail":{"fields":[{"field":"roles","description":"unknown role"}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            api.field_violations,
+            [FieldViolation {
+                field: "roles".into(),
+                description: "unknown role".into()
+            }]
+        );
+        assert_eq!(api.parameters, [serde_json::json!("roles")]);
+        let err = Error::Api(Box::new(api));
+        assert!(err.is_code("VALIDATION_ERROR"));
+        assert_eq!(err.to_string(), "HTTP 400: VALIDATION_ERROR: Bad roles");
+    }
+}

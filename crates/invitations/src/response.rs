@@ -1,0 +1,33 @@
+//! What a successful operation returns besides its value.
+
+/// A decoded answer with what the server said about the operation's future.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// The decoded value.
+    pub value: T,
+    /// The HTTP status (for enveloped answers, the status inside the envelope).
+    pub status: u16,
+    /// The operation's upstream operationId.
+    pub operation_id: &'static str,
+    /// The `Deprecation` response header, when the server sent one.
+    pub deprecation: Option<String>,
+    /// The `Sunset` response header, or else the sunset date the spec announces for the operation.
+    pub sunset: Option<String>,
+    /// Whether the spec marks the operation deprecated.
+    pub deprecated: bool,
+}
+
+impl<T> Response<T> {
+    /// The value, dropping the metadata.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}

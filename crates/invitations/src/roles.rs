@@ -1,0 +1,237 @@
+//! Organization and project roles, with the flavours that accept each.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::Flavour;
+use crate::error::ValidationError;
+
+/// Which flavours know a role.
+#[derive(Debug, Clone, Copy)]
+enum Availability {
+    /// Atlas v2, Atlas v1.0 and Ops Manager.
+    Everywhere,
+    /// Atlas v2 and v1.0 only.
+    Atlas,
+    /// Ops Manager only.
+    OpsManager,
+}
+
+impl Availability {
+    fn includes(self, flavour: Flavour) -> bool {
+        match self {
+            Availability::Everywhere => true,
+            Availability::Atlas => flavour != Flavour::OpsManager,
+            Availability::OpsManager => flavour == Flavour::OpsManager,
+        }
+    }
+}
+
+macro_rules! roles {
+    (
+        $(#[$doc:meta])* $name:ident, $scope:literal {
+            $( $(#[$vdoc:meta])* $variant:ident = $wire:literal, $avail:ident; )+
+        }
+    ) => {
+        $(#[$doc])*
+        ///
+        /// Parsing (`FromStr`) accepts only the names this crate knows, so a typo is an error; a role MongoDB
+        /// added after this release can still be sent through the explicit `Other` variant, and any role a
+        /// response carries decodes (unknown ones as `Other`).
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vdoc])* $variant, )+
+            /// A role this release does not know, sent and received as written.
+            Other(String),
+        }
+
+        impl $name {
+            const TABLE: &'static [($name, &'static str, Availability)] = &[
+                $( ($name::$variant, $wire, Availability::$avail), )+
+            ];
+
+            /// The name on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )+
+                    $name::Other(s) => s,
+                }
+            }
+
+            /// Whether `flavour` accepts this role (`Other` is passed through as given).
+            pub fn is_available_in(&self, flavour: Flavour) -> bool {
+                match Self::TABLE.iter().find(|(r, _, _)| r == self) {
+                    Some((_, _, availability)) => availability.includes(flavour),
+                    None => true,
+                }
+            }
+
+            /// The names `flavour` accepts for this scope.
+            pub fn names_for(flavour: Flavour) -> Vec<&'static str> {
+                Self::TABLE.iter().filter(|(_, _, a)| a.includes(flavour)).map(|(_, n, _)| *n).collect()
+            }
+
+            /// Parses a known role name that `flavour` accepts; the error lists the valid names.
+            pub fn parse_for(flavour: Flavour, name: &str) -> Result<Self, ValidationError> {
+                match Self::TABLE.iter().find(|(_, n, _)| *n == name) {
+                    Some((role, _, a)) if a.includes(flavour) => Ok(role.clone()),
+                    _ => Err(ValidationError::UnknownRole {
+                        scope: $scope,
+                        flavour,
+                        role: name.to_string(),
+                        valid: Self::names_for(flavour).join(", "),
+                    }),
+                }
+            }
+
+            /// Decodes a name from a response: never fails.
+            pub fn from_wire(name: &str) -> Self {
+                Self::TABLE
+                    .iter()
+                    .find(|(_, n, _)| *n == name)
+                    .map(|(r, _, _)| r.clone())
+                    .unwrap_or_else(|| $name::Other(name.to_string()))
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValidationError;
+
+            /// Any name known in some flavour; see [`Self::parse_for`] to check one flavour.
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match Self::TABLE.iter().find(|(_, n, _)| *n == s) {
+                    Some((role, _, _)) => Ok(role.clone()),
+                    None => Err(ValidationError::UnknownRole {
+                        scope: $scope,
+                        flavour: Flavour::AtlasV2,
+                        role: s.to_string(),
+                        valid: Self::TABLE.iter().map(|(_, n, _)| *n).collect::<Vec<_>>().join(", "),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let name = String::deserialize(deserializer)?;
+                Ok(Self::from_wire(&name))
+            }
+        }
+    };
+}
+
+roles!(
+    /// A role in an organization.
+    OrgRole, "organization" {
+        /// `ORG_OWNER`.
+        Owner = "ORG_OWNER", Everywhere;
+        /// `ORG_MEMBER`.
+        Member = "ORG_MEMBER", Everywhere;
+        /// `ORG_GROUP_CREATOR`: may create projects.
+        GroupCreator = "ORG_GROUP_CREATOR", Everywhere;
+        /// `ORG_BILLING_ADMIN` (Atlas only).
+        BillingAdmin = "ORG_BILLING_ADMIN", Atlas;
+        /// `ORG_BILLING_READ_ONLY` (Atlas only).
+        BillingReadOnly = "ORG_BILLING_READ_ONLY", Atlas;
+        /// `ORG_STREAM_PROCESSING_ADMIN` (Atlas only).
+        StreamProcessingAdmin = "ORG_STREAM_PROCESSING_ADMIN", Atlas;
+        /// `ORG_READ_ONLY`.
+        ReadOnly = "ORG_READ_ONLY", Everywhere;
+    }
+);
+
+roles!(
+    /// A role in a project (the API's "group").
+    ProjectRole, "project" {
+        /// `GROUP_OWNER`.
+        Owner = "GROUP_OWNER", Everywhere;
+        /// `GROUP_READ_ONLY`.
+        ReadOnly = "GROUP_READ_ONLY", Everywhere;
+        /// `GROUP_DATA_ACCESS_ADMIN`.
+        DataAccessAdmin = "GROUP_DATA_ACCESS_ADMIN", Everywhere;
+        /// `GROUP_DATA_ACCESS_READ_WRITE`.
+        DataAccessReadWrite = "GROUP_DATA_ACCESS_READ_WRITE", Everywhere;
+        /// `GROUP_DATA_ACCESS_READ_ONLY`.
+        DataAccessReadOnly = "GROUP_DATA_ACCESS_READ_ONLY", Everywhere;
+        /// `GROUP_BACKUP_MANAGER` (Atlas only).
+        BackupManager = "GROUP_BACKUP_MANAGER", Atlas;
+        /// `GROUP_CLUSTER_MANAGER` (Atlas only).
+        ClusterManager = "GROUP_CLUSTER_MANAGER", Atlas;
+        /// `GROUP_DATABASE_ACCESS_ADMIN` (Atlas only).
+        DatabaseAccessAdmin = "GROUP_DATABASE_ACCESS_ADMIN", Atlas;
+        /// `GROUP_OBSERVABILITY_VIEWER` (Atlas only).
+        ObservabilityViewer = "GROUP_OBSERVABILITY_VIEWER", Atlas;
+        /// `GROUP_SEARCH_INDEX_EDITOR` (Atlas only).
+        SearchIndexEditor = "GROUP_SEARCH_INDEX_EDITOR", Atlas;
+        /// `GROUP_STREAM_PROCESSING_OWNER` (Atlas only).
+        StreamProcessingOwner = "GROUP_STREAM_PROCESSING_OWNER", Atlas;
+        /// `GROUP_AUTOMATION_ADMIN` (Ops Manager only).
+        AutomationAdmin = "GROUP_AUTOMATION_ADMIN", OpsManager;
+        /// `GROUP_BACKUP_ADMIN` (Ops Manager only).
+        BackupAdmin = "GROUP_BACKUP_ADMIN", OpsManager;
+        /// `GROUP_MONITORING_ADMIN` (Ops Manager only).
+        MonitoringAdmin = "GROUP_MONITORING_ADMIN", OpsManager;
+        /// `GROUP_USER_ADMIN` (Ops Manager only).
+        UserAdmin = "GROUP_USER_ADMIN", OpsManager;
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_org_role_on_a_project_lists_the_valid_project_roles() {
+        let err = ProjectRole::parse_for(Flavour::OpsManager, "ORG_OWNER").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown project role \"ORG_OWNER\" for ops-manager; valid: GROUP_OWNER, GROUP_READ_ONLY, \
+             GROUP_DATA_ACCESS_ADMIN, GROUP_DATA_ACCESS_READ_WRITE, GROUP_DATA_ACCESS_READ_ONLY, \
+             GROUP_AUTOMATION_ADMIN, GROUP_BACKUP_ADMIN, GROUP_MONITORING_ADMIN, GROUP_USER_ADMIN"
+        );
+    }
+
+    #[test]
+    fn billing_roles_do_not_exist_in_ops_manager() {
+        assert!(OrgRole::parse_for(Flavour::AtlasV1, "ORG_BILLING_ADMIN").is_ok());
+        assert!(OrgRole::parse_for(Flavour::OpsManager, "ORG_BILLING_ADMIN").is_err());
+        assert!(!OrgRole::BillingAdmin.is_available_in(Flavour::OpsManager));
+        assert!(OrgRole::Other("ORG_NEW".into()).is_available_in(Flavour::OpsManager));
+    }
+
+    #[test]
+    fn unknown_roles_decode_and_reencode_unchanged() {
+        let roles: Vec<OrgRole> =
+            serde_json::from_str(r#"["ORG_MEMBER","ORG_FROM_THE_FUTURE"]"#).unwrap();
+        assert_eq!(
+            roles,
+            [
+                OrgRole::Member,
+                OrgRole::Other("ORG_FROM_THE_FUTURE".into())
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&roles).unwrap(),
+            r#"["ORG_MEMBER","ORG_FROM_THE_FUTURE"]"#
+        );
+        assert!(
+            "ORG_FROM_THE_FUTURE".parse::<OrgRole>().is_err(),
+            "parsing stays strict"
+        );
+    }
+}
