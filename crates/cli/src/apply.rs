@@ -1,0 +1,181 @@
+//! `invitations apply`: many updates from JSON lines, run concurrently, reported in input order.
+
+use std::io::{IsTerminal, Read};
+
+use futures::StreamExt;
+use mongodb_invitations::{
+    Client, Error, Flavour, Invitation, Invitee, OrgId, OrgInvitationChanges, ProjectId,
+    ProjectRole, ProjectRoleAssignment, ValidationError,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::args::{ApplyArgs, Global};
+use crate::outcome::{Exit, error_json, exit_for};
+use crate::single::{client, org_roles, project_roles};
+
+/// One input line as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Line {
+    scope: String,
+    target: String,
+    id: Option<String>,
+    username: Option<String>,
+    roles: Vec<String>,
+    #[serde(default)]
+    team_ids: Vec<String>,
+    #[serde(default)]
+    group_role_assignments: Vec<GroupRoles>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct GroupRoles {
+    group_id: String,
+    roles: Vec<String>,
+}
+
+/// A line checked and ready to send.
+#[derive(Debug)]
+enum Job {
+    Org(OrgId, Invitee, OrgInvitationChanges),
+    Project(ProjectId, Invitee, Vec<ProjectRole>),
+}
+
+fn parse_line(flavour: Flavour, text: &str) -> Result<Job, ValidationError> {
+    let line: Line = serde_json::from_str(text)
+        .map_err(|e| ValidationError::Config(format!("not an update line: {e}")))?;
+    let invitee = match (line.id, line.username) {
+        (Some(id), None) => Invitee::Id(id.parse()?),
+        (None, Some(username)) => Invitee::Username(username.parse()?),
+        _ => {
+            return Err(ValidationError::Missing(
+                "give exactly one of \"id\" and \"username\"",
+            ));
+        }
+    };
+    match line.scope.as_str() {
+        "org" => {
+            let mut changes = OrgInvitationChanges::roles(org_roles(flavour, &line.roles)?);
+            changes.team_ids = line
+                .team_ids
+                .iter()
+                .map(|t| t.parse())
+                .collect::<Result<_, _>>()?;
+            for g in line.group_role_assignments {
+                changes.group_role_assignments.push(ProjectRoleAssignment {
+                    project_id: g.group_id.parse()?,
+                    roles: project_roles(flavour, &g.roles)?,
+                });
+            }
+            Ok(Job::Org(line.target.parse()?, invitee, changes))
+        }
+        "project" => {
+            if !line.team_ids.is_empty() || !line.group_role_assignments.is_empty() {
+                return Err(ValidationError::Missing(
+                    "teamIds and groupRoleAssignments belong to organization invitations",
+                ));
+            }
+            Ok(Job::Project(
+                line.target.parse()?,
+                invitee,
+                project_roles(flavour, &line.roles)?,
+            ))
+        }
+        _ => Err(ValidationError::Missing(
+            "\"scope\" must be \"org\" or \"project\"",
+        )),
+    }
+}
+
+async fn run_job(client: &Client, job: Job) -> Result<Invitation, Error> {
+    let response = match job {
+        Job::Org(org, invitee, changes) => {
+            client
+                .update_org_invitation(&org, &invitee, &changes)
+                .await?
+        }
+        Job::Project(project, invitee, roles) => {
+            client
+                .update_project_invitation(&project, &invitee, &roles)
+                .await?
+        }
+    };
+    Ok(response.value)
+}
+
+pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
+    let mut input = String::new();
+    let read = if args.file == "-" {
+        std::io::stdin().read_to_string(&mut input).map(|_| ())
+    } else {
+        std::fs::read_to_string(&args.file).map(|text| input = text)
+    };
+    if let Err(e) = read {
+        eprintln!("error: cannot read {}: {e}", args.file);
+        return Exit::Invalid;
+    }
+    let client = match client(global) {
+        Ok(c) => c,
+        Err(e) => return crate::outcome::report(&e),
+    };
+    let flavour = client.flavour();
+    // (line number, parsed job or the reason it was refused); blank lines are skipped.
+    let jobs: Vec<(usize, Result<Job, ValidationError>)> = input
+        .lines()
+        .enumerate()
+        .filter(|(_, text)| !text.trim().is_empty())
+        .map(|(i, text)| (i + 1, parse_line(flavour, text)))
+        .collect();
+
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} updates {per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+
+    let (mut ok, mut failed, mut worst) = (0u64, 0u64, Exit::Ok);
+    let client_ref = &client;
+    // `buffered` keeps up to N updates in flight and yields them in input order.
+    let mut results = futures::stream::iter(jobs)
+        .map(|(line, job)| async move {
+            let outcome = match job {
+                Ok(job) => run_job(client_ref, job).await,
+                Err(invalid) => Err(Error::Validation(invalid)),
+            };
+            (line, outcome)
+        })
+        .buffered(usize::from(args.concurrency));
+    while let Some((line, outcome)) = results.next().await {
+        let record: Value = match outcome {
+            Ok(invitation) => {
+                ok += 1;
+                json!({"line": line, "ok": true, "invitation": invitation})
+            }
+            Err(e) => {
+                failed += 1;
+                worst = worst.max(exit_for(&e));
+                json!({"line": line, "ok": false, "error": error_json(&e)})
+            }
+        };
+        bar.suspend(|| println!("{record}"));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let stats = client.stats();
+    println!(
+        "{}",
+        json!({"ok": ok, "failed": failed, "requests": stats.requests_sent, "retries": stats.retries})
+    );
+    // Any failure makes the run fail; the code is that of the most serious kind seen
+    // (transport 3 > invalid 2 > API 1).
+    worst
+}

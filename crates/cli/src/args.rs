@@ -1,0 +1,211 @@
+//! The command line, as clap sees it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mongodb_invitations::Flavour;
+
+/// MongoDB organization and project invitations: Atlas v2, Atlas v1.0 and Ops Manager.
+#[derive(Debug, Parser)]
+#[command(name = "invitations", version, about)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options for every command.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Which API to talk to.
+    #[arg(long, global = true, value_enum, default_value_t = FlavourArg::AtlasV2)]
+    pub(crate) flavour: FlavourArg,
+    /// Scheme, host and port of the API (Atlas: https://cloud.mongodb.com by default; Ops Manager: required,
+    /// or MONGODB_ATLAS_OPS_MANAGER_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// Ask the server to pretty-print, and print results indented.
+    #[arg(long, global = true)]
+    pub(crate) pretty: bool,
+    /// Ask the server to wrap answers in an envelope (the client unwraps them).
+    #[arg(long, global = true)]
+    pub(crate) envelope: bool,
+    /// More logging on stderr (-v, -vv, -vvv).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+}
+
+/// `--flavour` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FlavourArg {
+    /// Atlas Administration API v2.
+    #[value(name = "atlas-v2")]
+    AtlasV2,
+    /// Atlas Administration API v1.0.
+    #[value(name = "atlas-v1")]
+    AtlasV1,
+    /// Ops Manager public API v1.0.
+    #[value(name = "ops-manager")]
+    OpsManager,
+}
+
+impl From<FlavourArg> for Flavour {
+    fn from(f: FlavourArg) -> Flavour {
+        match f {
+            FlavourArg::AtlasV2 => Flavour::AtlasV2,
+            FlavourArg::AtlasV1 => Flavour::AtlasV1,
+            FlavourArg::OpsManager => Flavour::OpsManager,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Update one pending invitation (roles given replace the invitation's roles).
+    #[command(subcommand)]
+    Update(Scoped<UpdateOrg, UpdateProject>),
+    /// Show one pending invitation.
+    #[command(subcommand)]
+    Get(Scoped<ById, ById>),
+    /// List pending invitations.
+    #[command(subcommand)]
+    List(Scoped<ListArgs, ListArgs>),
+    /// Invite a user.
+    #[command(subcommand)]
+    Create(Scoped<CreateOrg, CreateProject>),
+    /// Cancel a pending invitation.
+    #[command(subcommand)]
+    Delete(Scoped<ById, ById>),
+    /// Apply updates from JSON lines (a file, or - for stdin).
+    Apply(ApplyArgs),
+    /// Run the fake MongoDB admin server until Ctrl-C.
+    FakeServer(FakeServerArgs),
+}
+
+/// An organization or a project.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Scoped<O: Args, P: Args> {
+    /// An organization invitation.
+    Org(O),
+    /// A project invitation.
+    Project(P),
+}
+
+/// Which invitation: by id or by the invitee's username.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct Which {
+    /// The invitation's id.
+    #[arg(long, value_name = "INVITATION_ID")]
+    pub(crate) id: Option<String>,
+    /// The invitee's email address.
+    #[arg(long, value_name = "EMAIL")]
+    pub(crate) username: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UpdateOrg {
+    /// The organization's id.
+    #[arg(value_name = "ORG_ID")]
+    pub(crate) org_id: String,
+    #[command(flatten)]
+    pub(crate) which: Which,
+    #[command(flatten)]
+    pub(crate) grants: OrgGrants,
+}
+
+/// What an organization invitation grants.
+#[derive(Debug, Args)]
+pub(crate) struct OrgGrants {
+    /// An organization role (repeat for several).
+    #[arg(long = "role", value_name = "ROLE", required = true)]
+    pub(crate) roles: Vec<String>,
+    /// A team to join (repeat for several).
+    #[arg(long = "team", value_name = "TEAM_ID")]
+    pub(crate) teams: Vec<String>,
+    /// A project role to grant as well, as GROUP_ID=ROLE (Atlas v2; repeat for several).
+    #[arg(long = "group-role", value_name = "GROUP_ID=ROLE")]
+    pub(crate) group_roles: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UpdateProject {
+    /// The project's id.
+    #[arg(value_name = "GROUP_ID")]
+    pub(crate) group_id: String,
+    #[command(flatten)]
+    pub(crate) which: Which,
+    /// A project role (repeat for several).
+    #[arg(long = "role", value_name = "ROLE", required = true)]
+    pub(crate) roles: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ById {
+    /// The organization's or project's id.
+    #[arg(value_name = "ORG_OR_GROUP_ID")]
+    pub(crate) target: String,
+    /// The invitation's id.
+    #[arg(long, value_name = "INVITATION_ID")]
+    pub(crate) id: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    /// The organization's or project's id.
+    #[arg(value_name = "ORG_OR_GROUP_ID")]
+    pub(crate) target: String,
+    /// Only the invitation for this email address.
+    #[arg(long, value_name = "EMAIL")]
+    pub(crate) username: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CreateOrg {
+    /// The organization's id.
+    #[arg(value_name = "ORG_ID")]
+    pub(crate) org_id: String,
+    /// The invitee's email address.
+    #[arg(long, value_name = "EMAIL")]
+    pub(crate) username: String,
+    #[command(flatten)]
+    pub(crate) grants: OrgGrants,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CreateProject {
+    /// The project's id.
+    #[arg(value_name = "GROUP_ID")]
+    pub(crate) group_id: String,
+    /// The invitee's email address.
+    #[arg(long, value_name = "EMAIL")]
+    pub(crate) username: String,
+    /// A project role (repeat for several).
+    #[arg(long = "role", value_name = "ROLE", required = true)]
+    pub(crate) roles: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ApplyArgs {
+    /// A file of JSON lines, or - for standard input.
+    #[arg(value_name = "FILE|-")]
+    pub(crate) file: String,
+    /// Updates in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FakeServerArgs {
+    /// Address to listen on (loopback only is sensible).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub(crate) addr: std::net::SocketAddr,
+    /// Seed for the generated store.
+    #[arg(long, default_value_t = 42, conflicts_with = "seed_file")]
+    pub(crate) seed: u64,
+    /// A JSON file with the store's contents instead of generated ones.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) seed_file: Option<std::path::PathBuf>,
+    /// Fault plan, such as `429=0.1,503=0.05,drop=0.02`.
+    #[arg(long, value_name = "SPEC")]
+    pub(crate) faults: Option<String>,
+}

@@ -1,0 +1,76 @@
+//! Exit codes and how failures are reported.
+
+use std::process::ExitCode;
+
+use mongodb_invitations::Error;
+use serde_json::{Value, json};
+
+/// The process's exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Exit {
+    /// Everything succeeded.
+    Ok = 0,
+    /// The API answered with an error.
+    Api = 1,
+    /// Invalid input or usage; nothing was sent.
+    Invalid = 2,
+    /// No usable answer.
+    Transport = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// The exit status an error maps to.
+pub(crate) fn exit_for(error: &Error) -> Exit {
+    match error {
+        Error::Validation(_) => Exit::Invalid,
+        Error::Api(_) | Error::RateLimited { .. } | Error::VersionGone { .. } => Exit::Api,
+        _ => Exit::Transport,
+    }
+}
+
+/// A failure as one JSON object: the `ApiError` for API errors, `{"error": kind, "message"}` otherwise.
+pub(crate) fn error_json(error: &Error) -> Value {
+    match error.api_error() {
+        Some(api) => {
+            serde_json::to_value(api).unwrap_or_else(|_| json!({"message": error.to_string()}))
+        }
+        None => json!({
+            "error": match error {
+                Error::Validation(_) => "invalid-input",
+                Error::Transport { .. } => "transport",
+                Error::UndecodableResponse { .. } => "undecodable-response",
+                _ => "error",
+            },
+            "message": error.to_string(),
+        }),
+    }
+}
+
+/// Reports a failed single command on stderr and returns its exit status.
+pub(crate) fn report(error: &Error) -> Exit {
+    let exit = exit_for(error);
+    if exit == Exit::Api {
+        eprintln!("{}", error_json(error));
+    } else {
+        eprintln!("error: {error}");
+    }
+    exit
+}
+
+/// Prints a value on stdout, indented when asked.
+pub(crate) fn print_json(value: &impl serde::Serialize, pretty: bool) {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    match text {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: cannot print the result: {e}"),
+    }
+}
