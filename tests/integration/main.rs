@@ -8,7 +8,8 @@ extern crate mongodb_ops_manager_v1_invitations as ops_manager_v1;
 
 mod contract;
 mod diff;
+mod facade;
 mod fake;
 mod pull;
-mod wire;
 mod transport;
+mod wire;
