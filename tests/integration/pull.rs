@@ -13,7 +13,8 @@ const FLAVOURS: [&str; 3] = ["atlas-v1", "atlas-v2", "ops-manager-v1"];
 fn scratch_spec() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let spec = workspace_root().join("spec");
-    std::fs::copy(spec.join("sources.toml"), dir.path().join("sources.toml")).expect("copy sources");
+    std::fs::copy(spec.join("sources.toml"), dir.path().join("sources.toml"))
+        .expect("copy sources");
     std::fs::create_dir(dir.path().join("overlays")).expect("mkdir");
     std::fs::copy(
         spec.join("overlays/ops-manager-v1.yaml"),
@@ -35,54 +36,98 @@ fn options(spec_dir: &Path, origin: Origin, check: bool) -> PullOptions {
 
 #[test]
 fn pulling_the_mirror_reproduces_every_committed_fragment_byte_for_byte() {
-    let Some(upstream) = shared_upstream() else { return };
+    let Some(upstream) = shared_upstream() else {
+        return;
+    };
     let scratch = scratch_spec();
-    let report = pull::run(&options(scratch.path(), Origin::MirrorDir(upstream.clone()), false)).expect("pull");
+    let report = pull::run(&options(
+        scratch.path(),
+        Origin::MirrorDir(upstream.clone()),
+        false,
+    ))
+    .expect("pull");
     for flavour in FLAVOURS {
         assert_eq!(report.fragments[flavour].1, Status::Written, "{flavour}");
         let pulled = std::fs::read(scratch.path().join(format!("{flavour}.json"))).expect("pulled");
-        let committed = std::fs::read(workspace_root().join(format!("spec/{flavour}.json"))).expect("committed");
+        let committed = std::fs::read(workspace_root().join(format!("spec/{flavour}.json")))
+            .expect("committed");
         assert!(
             pulled == committed,
             "spec/{flavour}.json is stale: run `cargo xtask pull --from ../shared/upstream`"
         );
     }
     // A second run finds nothing to do.
-    let again = pull::run(&options(scratch.path(), Origin::MirrorDir(upstream), false)).expect("pull");
-    assert!(again.fragments.values().all(|(_, s)| *s == Status::Unchanged));
+    let again =
+        pull::run(&options(scratch.path(), Origin::MirrorDir(upstream), false)).expect("pull");
+    assert!(
+        again
+            .fragments
+            .values()
+            .all(|(_, s)| *s == Status::Unchanged)
+    );
 }
 
 #[test]
 fn check_mode_reports_a_stale_fragment_and_writes_nothing() {
-    let Some(upstream) = shared_upstream() else { return };
+    let Some(upstream) = shared_upstream() else {
+        return;
+    };
     let scratch = scratch_spec();
     let stale = scratch.path().join("atlas-v1.json");
     std::fs::write(&stale, b"{}\n").expect("write");
-    let report = pull::run(&options(scratch.path(), Origin::MirrorDir(upstream), true)).expect("check");
+    let report =
+        pull::run(&options(scratch.path(), Origin::MirrorDir(upstream), true)).expect("check");
     assert_eq!(report.stale(), ["atlas-v1", "atlas-v2", "ops-manager-v1"]);
     assert_eq!(std::fs::read(&stale).expect("read"), b"{}\n");
-    assert!(!scratch.path().join("atlas-v2.json").exists(), "check mode created a file");
+    assert!(
+        !scratch.path().join("atlas-v2.json").exists(),
+        "check mode created a file"
+    );
 }
 
 #[test]
 fn the_ops_manager_fragment_is_the_v1_fragment_rewritten_by_the_overlay() {
     let read = |f: &str| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(workspace_root().join(format!("spec/{f}.json"))).expect("read"))
-            .expect("json")
+        serde_json::from_slice(
+            &std::fs::read(workspace_root().join(format!("spec/{f}.json"))).expect("read"),
+        )
+        .expect("json")
     };
     let om = read("ops-manager-v1");
     let paths: Vec<&String> = om["paths"].as_object().expect("paths").keys().collect();
     assert_eq!(paths.len(), 4);
-    assert!(paths.iter().all(|p| p.starts_with("/api/public/v1.0/")), "{paths:?}");
+    assert!(
+        paths.iter().all(|p| p.starts_with("/api/public/v1.0/")),
+        "{paths:?}"
+    );
     let schemas = &om["components"]["schemas"];
-    assert_eq!(schemas["OrganizationInvitationUpdateRequest"]["required"], serde_json::json!(["roles"]));
-    assert_eq!(schemas["GroupInvitationRequest"]["required"], serde_json::json!(["roles", "username"]));
-    assert!(schemas["OrganizationInvitationRequest"]["properties"].get("groupRoleAssignments").is_none());
+    assert_eq!(
+        schemas["OrganizationInvitationUpdateRequest"]["required"],
+        serde_json::json!(["roles"])
+    );
+    assert_eq!(
+        schemas["GroupInvitationRequest"]["required"],
+        serde_json::json!(["roles", "username"])
+    );
+    assert!(
+        schemas["OrganizationInvitationRequest"]["properties"]
+            .get("groupRoleAssignments")
+            .is_none()
+    );
     assert_eq!(
         schemas["OrganizationInvitation"]["properties"]["roles"]["items"]["enum"],
-        serde_json::json!(["ORG_OWNER", "ORG_MEMBER", "ORG_GROUP_CREATOR", "ORG_READ_ONLY"])
+        serde_json::json!([
+            "ORG_OWNER",
+            "ORG_MEMBER",
+            "ORG_GROUP_CREATOR",
+            "ORG_READ_ONLY"
+        ])
     );
-    assert!(om["components"]["securitySchemes"].get("ServiceAccounts").is_none());
+    assert!(
+        om["components"]["securitySchemes"]
+            .get("ServiceAccounts")
+            .is_none()
+    );
     assert!(om.get("servers").is_none());
     // Everything the overlay does not mention is the v1.0 contract unchanged.
     let v1 = read("atlas-v1");
@@ -92,14 +137,24 @@ fn the_ops_manager_fragment_is_the_v1_fragment_rewritten_by_the_overlay() {
 #[test]
 fn committed_fragments_hold_no_prose() {
     for flavour in FLAVOURS {
-        let text = std::fs::read_to_string(workspace_root().join(format!("spec/{flavour}.json"))).expect("read");
-        for keyword in ["\"summary\"", "\"example\"", "\"examples\"", "\"externalDocs\"", "\"x-codeSamples\""] {
+        let text = std::fs::read_to_string(workspace_root().join(format!("spec/{flavour}.json")))
+            .expect("read");
+        for keyword in [
+            "\"summary\"",
+            "\"example\"",
+            "\"examples\"",
+            "\"externalDocs\"",
+            "\"x-codeSamples\"",
+        ] {
             assert!(!text.contains(keyword), "{flavour} still holds {keyword}");
         }
         let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
         let mut descriptions = Vec::new();
         collect_descriptions(&doc, "", &mut descriptions);
-        assert!(descriptions.is_empty(), "{flavour} keeps descriptions at {descriptions:?}");
+        assert!(
+            descriptions.is_empty(),
+            "{flavour} keeps descriptions at {descriptions:?}"
+        );
     }
 }
 
@@ -108,7 +163,8 @@ fn collect_descriptions(v: &serde_json::Value, at: &str, out: &mut Vec<String>) 
     if let Some(map) = v.as_object() {
         for (k, child) in map {
             let in_properties = at.ends_with("/properties");
-            if k == "description" && !in_properties && child.as_str().is_some_and(|s| !s.is_empty()) {
+            if k == "description" && !in_properties && child.as_str().is_some_and(|s| !s.is_empty())
+            {
                 out.push(at.to_string());
             }
             collect_descriptions(child, &format!("{at}/{k}"), out);
@@ -163,7 +219,8 @@ impl BadInput {
         );
         std::fs::write(spec.path().join("sources.toml"), sources).expect("write sources");
         // A fragment committed earlier, which a failed pull must leave alone.
-        std::fs::write(spec.path().join("one.json"), b"{\"committed\": true}\n").expect("write fragment");
+        std::fs::write(spec.path().join("one.json"), b"{\"committed\": true}\n")
+            .expect("write fragment");
         BadInput { spec, mirror }
     }
 
@@ -181,9 +238,17 @@ impl BadInput {
     /// Pulls, expecting an error, and checks that the spec folder is exactly as before.
     fn pull_fails(&self) -> PullError {
         let before = self.snapshot();
-        let err = pull::run(&options(self.spec.path(), Origin::MirrorDir(self.mirror.path().into()), false))
-            .expect_err("the pull must fail");
-        assert_eq!(self.snapshot(), before, "a failed pull changed spec/ ({err})");
+        let err = pull::run(&options(
+            self.spec.path(),
+            Origin::MirrorDir(self.mirror.path().into()),
+            false,
+        ))
+        .expect_err("the pull must fail");
+        assert_eq!(
+            self.snapshot(),
+            before,
+            "a failed pull changed spec/ ({err})"
+        );
         err
     }
 }
@@ -193,11 +258,23 @@ const OP: &str = "PATCH /api/x/orgs/{orgId}/invites";
 #[test]
 fn a_good_small_document_pulls() {
     let input = BadInput::new(GOOD_DOC.as_bytes(), "yaml", None, OP);
-    pull::run(&options(input.spec.path(), Origin::MirrorDir(input.mirror.path().into()), false)).expect("pull");
+    pull::run(&options(
+        input.spec.path(),
+        Origin::MirrorDir(input.mirror.path().into()),
+        false,
+    ))
+    .expect("pull");
     let written: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(input.spec.path().join("one.json")).expect("read")).expect("json");
-    assert_eq!(written["paths"][OP.split(' ').nth(1).unwrap()]["patch"]["operationId"], "updateOne");
-    assert_eq!(written["components"]["parameters"]["orgId"]["name"], "orgId");
+        serde_json::from_slice(&std::fs::read(input.spec.path().join("one.json")).expect("read"))
+            .expect("json");
+    assert_eq!(
+        written["paths"][OP.split(' ').nth(1).unwrap()]["patch"]["operationId"],
+        "updateOne"
+    );
+    assert_eq!(
+        written["components"]["parameters"]["orgId"]["name"],
+        "orgId"
+    );
 }
 
 #[test]
@@ -206,28 +283,53 @@ fn sha256_mismatch_prints_both_hashes() {
     let input = BadInput::new(GOOD_DOC.as_bytes(), "yaml", Some(&wrong), OP);
     let err = input.pull_fails();
     let actual = xtask::document::sha256_hex(GOOD_DOC.as_bytes());
-    let PullError::Sha256Mismatch { expected, actual: got, .. } = &err else { panic!("{err}") };
-    assert_eq!((expected.as_str(), got.as_str()), (wrong.as_str(), actual.as_str()));
+    let PullError::Sha256Mismatch {
+        expected,
+        actual: got,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        (expected.as_str(), got.as_str()),
+        (wrong.as_str(), actual.as_str())
+    );
     let text = err.to_string();
-    assert!(text.contains(&wrong) && text.contains(&actual) && text.contains("--update-pin"), "{text}");
+    assert!(
+        text.contains(&wrong) && text.contains(&actual) && text.contains("--update-pin"),
+        "{text}"
+    );
 }
 
 #[test]
 fn update_pin_accepts_the_new_document_and_records_its_hash() {
     let wrong = "0".repeat(64);
     let input = BadInput::new(GOOD_DOC.as_bytes(), "yaml", Some(&wrong), OP);
-    let mut opts = options(input.spec.path(), Origin::MirrorDir(input.mirror.path().into()), false);
+    let mut opts = options(
+        input.spec.path(),
+        Origin::MirrorDir(input.mirror.path().into()),
+        false,
+    );
     opts.update_pin = true;
     let report = pull::run(&opts).expect("pull with --update-pin");
     let actual = xtask::document::sha256_hex(GOOD_DOC.as_bytes());
     assert_eq!(report.pins_updated, [("one".to_string(), actual.clone())]);
     let sources = std::fs::read_to_string(input.spec.path().join("sources.toml")).expect("read");
-    assert!(sources.contains(&actual) && !sources.contains(&wrong), "{sources}");
+    assert!(
+        sources.contains(&actual) && !sources.contains(&wrong),
+        "{sources}"
+    );
 }
 
 #[test]
 fn a_selected_operation_missing_upstream() {
-    let input = BadInput::new(GOOD_DOC.as_bytes(), "yaml", None, "DELETE /api/x/orgs/{orgId}/invites");
+    let input = BadInput::new(
+        GOOD_DOC.as_bytes(),
+        "yaml",
+        None,
+        "DELETE /api/x/orgs/{orgId}/invites",
+    );
     let err = input.pull_fails();
     assert!(
         matches!(&err, PullError::MissingOperation { operation, .. } if operation == "DELETE /api/x/orgs/{orgId}/invites"),
@@ -237,17 +339,28 @@ fn a_selected_operation_missing_upstream() {
 
 #[test]
 fn a_dangling_ref() {
-    let doc = GOOD_DOC.replace("{$ref: '#/components/schemas/Update'}", "{$ref: '#/components/schemas/Gone'}");
+    let doc = GOOD_DOC.replace(
+        "{$ref: '#/components/schemas/Update'}",
+        "{$ref: '#/components/schemas/Gone'}",
+    );
     let err = BadInput::new(doc.as_bytes(), "yaml", None, OP).pull_fails();
-    assert!(err.to_string().contains("dangling $ref `#/components/schemas/Gone`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("dangling $ref `#/components/schemas/Gone`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_ref_cycle() {
-    let doc = GOOD_DOC.replace("items: {type: string}", "items: {$ref: '#/components/schemas/Update'}");
+    let doc = GOOD_DOC.replace(
+        "items: {type: string}",
+        "items: {$ref: '#/components/schemas/Update'}",
+    );
     let err = BadInput::new(doc.as_bytes(), "yaml", None, OP).pull_fails();
     assert!(
-        err.to_string().contains("$ref cycle: #/components/schemas/Update -> #/components/schemas/Update"),
+        err.to_string()
+            .contains("$ref cycle: #/components/schemas/Update -> #/components/schemas/Update"),
         "{err}"
     );
 }
@@ -261,13 +374,19 @@ fn malformed_and_truncated_documents() {
     let truncated = &GOOD_DOC.as_bytes()[..GOOD_DOC.len() / 2];
     let err = BadInput::new(truncated, "yaml", None, OP).pull_fails();
     assert!(
-        matches!(err, PullError::Parse { .. } | PullError::MissingOperation { .. }),
+        matches!(
+            err,
+            PullError::Parse { .. } | PullError::MissingOperation { .. }
+        ),
         "{err}"
     );
 
     let json = br#"{"openapi": "3.0.1", "paths": {"#;
     let err = BadInput::new(json, "json", None, OP).pull_fails();
-    assert!(err.to_string().contains("not a valid json document"), "{err}");
+    assert!(
+        err.to_string().contains("not a valid json document"),
+        "{err}"
+    );
 }
 
 #[test]

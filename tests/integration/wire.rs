@@ -41,14 +41,25 @@ fn group_invitation() -> serde_json::Value {
 fn assert_sent(req: &Captured, method: &str, target: &str, media: &str, body: Option<&str>) {
     assert_eq!(req.request_line, format!("{method} {target} HTTP/1.1"));
     assert_eq!(req.header("accept"), media, "Accept of {target}");
-    assert!(req.header_values("api-version").is_empty(), "stray api-version header: {:?}", req.headers);
+    assert!(
+        req.header_values("api-version").is_empty(),
+        "stray api-version header: {:?}",
+        req.headers
+    );
     match body {
         Some(body) => {
-            assert_eq!(req.header("content-type"), media, "Content-Type of {target}");
+            assert_eq!(
+                req.header("content-type"),
+                media,
+                "Content-Type of {target}"
+            );
             assert_eq!(String::from_utf8_lossy(&req.body), body, "body of {target}");
         }
         None => {
-            assert!(req.header_values("content-type").is_empty(), "Content-Type without a body");
+            assert!(
+                req.header_values("content-type").is_empty(),
+                "Content-Type without a body"
+            );
             assert!(req.body.is_empty());
         }
     }
@@ -71,7 +82,9 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
 
     // Update by id: roles replace, team ids kept as given; no query flags unless asked.
     let body = types::OrganizationInvitationUpdateRequest {
-        roles: Some(vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgMember)]),
+        roles: Some(vec![OrgRoleName::OrgRoleNameKnown(
+            OrgRoleNameKnown::OrgMember,
+        )]),
         team_ids: Some(vec![TEAM.into()]),
         ..Default::default()
     };
@@ -93,12 +106,16 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
         "PATCH",
         &format!("/api/atlas/v2/orgs/{ORG}/invites/{INVITATION}"),
         V2,
-        Some(&format!(r#"{{"roles":["ORG_MEMBER"],"teamIds":["{TEAM}"]}}"#)),
+        Some(&format!(
+            r#"{{"roles":["ORG_MEMBER"],"teamIds":["{TEAM}"]}}"#
+        )),
     );
 
     // Update by username, with both query flags set explicitly.
     let body = types::OrganizationInvitationRequest {
-        roles: Some(vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgOwner)]),
+        roles: Some(vec![OrgRoleName::OrgRoleNameKnown(
+            OrgRoleNameKnown::OrgOwner,
+        )]),
         username: Some("ada@example.com".into()),
         ..Default::default()
     };
@@ -116,13 +133,19 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
 
     server.set_reply(Reply::json(200, &group_invitation()));
     let body = types::GroupInvitationUpdateRequest {
-        roles: Some(vec!["GROUP_READ_ONLY".into(), "GROUP_DATA_ACCESS_READ_ONLY".into()]),
+        roles: Some(vec![
+            "GROUP_READ_ONLY".into(),
+            "GROUP_DATA_ACCESS_READ_ONLY".into(),
+        ]),
     };
     let out = client
         .update_group_invite_by_id(&group, &invitation, None, &body)
         .await
         .expect("project update by id");
-    assert_eq!(out.group_name.as_ref().map(|n| n.to_string()).as_deref(), Some("payments"));
+    assert_eq!(
+        out.group_name.as_ref().map(|n| n.to_string()).as_deref(),
+        Some("payments")
+    );
     assert_sent(
         &only(&server),
         "PATCH",
@@ -201,7 +224,13 @@ async fn atlas_v2_rest_of_the_lifecycle() {
         .await
         .expect("delete");
     assert_eq!(out.status().as_u16(), 204);
-    assert_sent(&only(&server), "DELETE", &format!("/api/atlas/v2/orgs/{ORG}/invites/{INVITATION}"), V2, None);
+    assert_sent(
+        &only(&server),
+        "DELETE",
+        &format!("/api/atlas/v2/orgs/{ORG}/invites/{INVITATION}"),
+        V2,
+        None,
+    );
 }
 
 #[tokio::test]
@@ -216,10 +245,16 @@ async fn api_errors_decode_even_with_string_parameters() {
     .await;
     let client = atlas_v2::Client::with_transport(&server.base_url, plain_transport());
     let err = client
-        .get_org_invite(&ORG.parse().expect("id"), &INVITATION.parse().expect("id"), None)
+        .get_org_invite(
+            &ORG.parse().expect("id"),
+            &INVITATION.parse().expect("id"),
+            None,
+        )
         .await
         .expect_err("404");
-    let atlas_v2::Error::ErrorResponse(api) = err else { panic!("not a typed ApiError: {err:?}") };
+    let atlas_v2::Error::ErrorResponse(api) = err else {
+        panic!("not a typed ApiError: {err:?}")
+    };
     assert_eq!(api.status().as_u16(), 404);
     assert_eq!(api.error_code, "INVITATION_NOT_FOUND");
     assert_eq!(api.parameters, vec![json!(INVITATION)]);
@@ -227,18 +262,40 @@ async fn api_errors_decode_even_with_string_parameters() {
     // A proxy's HTML page is an error value, not a panic.
     server.set_reply(Reply::raw(404, "text/html", b"<html>gateway</html>"));
     let err = client
-        .get_org_invite(&ORG.parse().expect("id"), &INVITATION.parse().expect("id"), None)
+        .get_org_invite(
+            &ORG.parse().expect("id"),
+            &INVITATION.parse().expect("id"),
+            None,
+        )
         .await
         .expect_err("html");
-    assert!(matches!(err, atlas_v2::Error::InvalidResponsePayload(..)), "{err:?}");
+    assert!(
+        matches!(err, atlas_v2::Error::InvalidResponsePayload(..)),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn path_ids_are_validated_before_anything_is_sent() {
-    for bad in ["", "5A0A1E7E0F2912C554080ADC", "5a0a1e7e0f2912c554080ad", "5a0a1e7e0f2912c554080adcc", "../../admin"] {
-        assert!(bad.parse::<atlas_v2::types::ObjectId>().is_err(), "{bad:?} accepted");
-        assert!(bad.parse::<atlas_v1::types::ObjectId>().is_err(), "{bad:?} accepted");
-        assert!(bad.parse::<ops_manager_v1::types::ObjectId>().is_err(), "{bad:?} accepted");
+    for bad in [
+        "",
+        "5A0A1E7E0F2912C554080ADC",
+        "5a0a1e7e0f2912c554080ad",
+        "5a0a1e7e0f2912c554080adcc",
+        "../../admin",
+    ] {
+        assert!(
+            bad.parse::<atlas_v2::types::ObjectId>().is_err(),
+            "{bad:?} accepted"
+        );
+        assert!(
+            bad.parse::<atlas_v1::types::ObjectId>().is_err(),
+            "{bad:?} accepted"
+        );
+        assert!(
+            bad.parse::<ops_manager_v1::types::ObjectId>().is_err(),
+            "{bad:?} accepted"
+        );
     }
 }
 
@@ -252,7 +309,10 @@ async fn atlas_v1_updates_send_plain_json() {
     let invitation: types::ObjectId = INVITATION.parse().expect("id");
     let member = || vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgMember)];
 
-    let body = types::OrganizationInvitationUpdateRequest { roles: Some(member()), ..Default::default() };
+    let body = types::OrganizationInvitationUpdateRequest {
+        roles: Some(member()),
+        ..Default::default()
+    };
     client
         .update_organization_invitation_by_id(&org, &invitation, None, None, &body)
         .await
@@ -283,7 +343,9 @@ async fn atlas_v1_updates_send_plain_json() {
     );
 
     server.set_reply(Reply::json(200, &group_invitation()));
-    let body = types::GroupInvitationUpdateRequest { roles: Some(vec!["GROUP_OWNER".into()]) };
+    let body = types::GroupInvitationUpdateRequest {
+        roles: Some(vec!["GROUP_OWNER".into()]),
+    };
     client
         .update_project_invitation_by_id(&group, &invitation, Some(true), &body)
         .await
@@ -315,7 +377,9 @@ async fn atlas_v1_updates_send_plain_json() {
 
 #[tokio::test]
 async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
-    use ops_manager_v1::types::{self, GroupRoleName, GroupRoleNameKnown, OrgRoleName, OrgRoleNameKnown};
+    use ops_manager_v1::types::{
+        self, GroupRoleName, GroupRoleNameKnown, OrgRoleName, OrgRoleNameKnown,
+    };
     let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
     let client = ops_manager_v1::Client::with_transport(&server.base_url, plain_transport());
     let org: types::ObjectId = ORG.parse().expect("id");
@@ -353,12 +417,20 @@ async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
         "PATCH",
         &format!("/api/public/v1.0/orgs/{ORG}/invites"),
         JSON,
-        Some(&format!(r#"{{"roles":["ORG_MEMBER"],"teamIds":["{TEAM}"],"username":"ada@example.com"}}"#)),
+        Some(&format!(
+            r#"{{"roles":["ORG_MEMBER"],"teamIds":["{TEAM}"],"username":"ada@example.com"}}"#
+        )),
     );
 
     server.set_reply(Reply::json(200, &group_invitation()));
-    let automation = || vec![GroupRoleName::GroupRoleNameKnown(GroupRoleNameKnown::GroupAutomationAdmin)];
-    let body = types::GroupInvitationUpdateRequest { roles: automation() };
+    let automation = || {
+        vec![GroupRoleName::GroupRoleNameKnown(
+            GroupRoleNameKnown::GroupAutomationAdmin,
+        )]
+    };
+    let body = types::GroupInvitationUpdateRequest {
+        roles: automation(),
+    };
     client
         .update_project_invitation_by_id(&group, &invitation, None, &body)
         .await
@@ -393,14 +465,27 @@ fn the_operation_tables_carry_deprecation_and_sunset() {
     let v2 = atlas_v2::operations::find("updateOrgInviteById").expect("row");
     assert_eq!(
         (v2.method, v2.path, v2.media_type, v2.deprecated, v2.sunset),
-        ("PATCH", "/api/atlas/v2/orgs/{orgId}/invites/{invitationId}", V2, true, Some("2027-07-01"))
+        (
+            "PATCH",
+            "/api/atlas/v2/orgs/{orgId}/invites/{invitationId}",
+            V2,
+            true,
+            Some("2027-07-01")
+        )
     );
     let successor = atlas_v2::operations::find("updateOrgUser").expect("row");
-    assert_eq!((successor.media_type, successor.deprecated, successor.sunset), (V2_USERS, false, None));
+    assert_eq!(
+        (successor.media_type, successor.deprecated, successor.sunset),
+        (V2_USERS, false, None)
+    );
     assert_eq!(atlas_v2::operations::OPERATIONS.len(), 13);
     assert_eq!(atlas_v1::operations::OPERATIONS.len(), 12);
     assert_eq!(ops_manager_v1::operations::OPERATIONS.len(), 12);
-    assert!(atlas_v1::operations::OPERATIONS.iter().all(|op| op.media_type == JSON && !op.deprecated));
+    assert!(
+        atlas_v1::operations::OPERATIONS
+            .iter()
+            .all(|op| op.media_type == JSON && !op.deprecated)
+    );
     assert!(
         ops_manager_v1::operations::OPERATIONS
             .iter()
