@@ -1,0 +1,374 @@
+//! The `invitations` binary against the fake server: results on stdout, exit codes, and no request at all
+//! for bad input.
+//!
+//! This is the one test binary outside `tests/`: Cargo hands a binary's path (`CARGO_BIN_EXE_*`) only to
+//! its own package's integration tests.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use fake::{FakeServer, Product};
+use serde_json::Value;
+
+const PUBLIC: &str = "CLIPUBLIC";
+const PRIVATE: &str = "cli-private-key";
+
+async fn fake() -> FakeServer {
+    FakeServer::builder()
+        .seed(5)
+        .digest_keys(PUBLIC, PRIVATE)
+        .start()
+        .await
+        .expect("fake starts")
+}
+
+/// Runs the binary with the Digest keys in its environment (and no other MongoDB variables).
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_invitations"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("MONGODB_ATLAS_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC)
+        .env("MONGODB_ATLAS_PRIVATE_API_KEY", PRIVATE)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn invitations");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout_json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit code")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updates_and_the_rest_in_every_flavour() {
+    let fake = fake().await;
+    let org = fake.seeded().orgs[0].clone();
+    let project = &org.projects[0];
+    let url = fake.base_url().to_string();
+    for flavour in ["atlas-v2", "atlas-v1", "ops-manager"] {
+        let base = ["--flavour", flavour, "--base-url", url.as_str()];
+        let args = |rest: &[&str]| -> Vec<String> {
+            base.iter().chain(rest).map(|s| s.to_string()).collect()
+        };
+        let call = |rest: &[&str]| {
+            let a = args(rest);
+            run(&a.iter().map(String::as_str).collect::<Vec<_>>(), None)
+        };
+
+        let out = call(&[
+            "update",
+            "org",
+            &org.id,
+            "--id",
+            &org.invitations[0].id,
+            "--role",
+            "ORG_READ_ONLY",
+        ]);
+        assert_eq!(
+            code(&out),
+            0,
+            "{flavour}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            stdout_json(&out)["roles"],
+            serde_json::json!(["ORG_READ_ONLY"])
+        );
+
+        let out = call(&[
+            "update",
+            "org",
+            &org.id,
+            "--username",
+            &org.invitations[1].username,
+            "--role",
+            "ORG_MEMBER",
+            "--role",
+            "ORG_GROUP_CREATOR",
+        ]);
+        assert_eq!(
+            code(&out),
+            0,
+            "{flavour}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(stdout_json(&out)["id"], org.invitations[1].id.as_str());
+
+        let out = call(&[
+            "update",
+            "project",
+            &project.id,
+            "--id",
+            &project.invitations[0].id,
+            "--role",
+            "GROUP_OWNER",
+        ]);
+        assert_eq!(
+            code(&out),
+            0,
+            "{flavour}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = call(&[
+            "update",
+            "project",
+            &project.id,
+            "--username",
+            &project.invitations[1].username,
+            "--role",
+            "GROUP_READ_ONLY",
+        ]);
+        assert_eq!(
+            code(&out),
+            0,
+            "{flavour}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(stdout_json(&out)["groupId"], project.id.as_str());
+
+        let product = if flavour == "ops-manager" {
+            Product::OpsManager
+        } else {
+            Product::Atlas
+        };
+        let state = fake.state(product);
+        assert_eq!(
+            state.orgs[0].invitations[0].roles,
+            ["ORG_READ_ONLY"],
+            "{flavour}"
+        );
+        assert_eq!(
+            state.orgs[0].invitations[1].roles,
+            ["ORG_MEMBER", "ORG_GROUP_CREATOR"],
+            "{flavour}"
+        );
+        assert_eq!(
+            state.orgs[0].projects[0].invitations[0].roles,
+            ["GROUP_OWNER"],
+            "{flavour}"
+        );
+        assert_eq!(
+            state.orgs[0].projects[0].invitations[1].roles,
+            ["GROUP_READ_ONLY"],
+            "{flavour}"
+        );
+
+        let email = format!("cli.{flavour}@example.com");
+        let out = call(&[
+            "create",
+            "org",
+            &org.id,
+            "--username",
+            &email,
+            "--role",
+            "ORG_MEMBER",
+        ]);
+        assert_eq!(
+            code(&out),
+            0,
+            "{flavour}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let id = stdout_json(&out)["id"].as_str().expect("id").to_string();
+        let out = call(&["get", "org", &org.id, "--id", &id]);
+        assert_eq!(stdout_json(&out)["username"], email.as_str());
+        let out = call(&["list", "org", &org.id, "--username", &email]);
+        assert_eq!(stdout_json(&out).as_array().map(Vec::len), Some(1));
+        let out = call(&["delete", "org", &org.id, "--id", &id]);
+        assert_eq!(code(&out), 0);
+        let out = call(&["get", "org", &org.id, "--id", &id]);
+        assert_eq!(code(&out), 1, "a deleted invitation is an API error");
+        // Warnings (a deprecated operation) may come first; the ApiError is the last line.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let err: Value =
+            serde_json::from_str(stderr.lines().last().unwrap_or_default()).expect("ApiError JSON");
+        assert_eq!(err["errorCode"], "INVITATION_NOT_FOUND");
+        assert_eq!(err["error"], 404);
+    }
+    fake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_input_exits_2_and_sends_nothing() {
+    let fake = fake().await;
+    let org = fake.seeded().orgs[0].clone();
+    let (o, p, i) = (
+        org.id.as_str(),
+        org.projects[0].id.as_str(),
+        org.invitations[0].id.as_str(),
+    );
+    let url = fake.base_url().to_string();
+    let lines_file = std::env::temp_dir().join(format!("cli-invalid-{}.jsonl", std::process::id()));
+    std::fs::write(&lines_file, "").expect("write");
+    let (group_org_role, group_owner) = (format!("{p}=ORG_OWNER"), format!("{p}=GROUP_OWNER"));
+    #[rustfmt::skip]
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["update", "org", "nothex", "--id", i, "--role", "ORG_MEMBER"], "invalid organization id \"nothex\""),
+        (vec!["update", "org", "5A0A1E7E0F2912C554080ADC", "--id", i, "--role", "ORG_MEMBER"], "invalid organization id"),
+        (vec!["update", "org", o, "--id", "123", "--role", "ORG_MEMBER"], "invalid invitation id \"123\""),
+        (vec!["update", "org", o, "--username", "nobody", "--role", "ORG_MEMBER"], "invalid username \"nobody\": it has no @"),
+        (vec!["update", "org", o, "--username", "a@b", "--role", "ORG_MEMBER"], "its domain is not a host name"),
+        (vec!["update", "org", o, "--username", "a b@example.com", "--role", "ORG_MEMBER"], "spaces"),
+        (vec!["update", "org", o, "--id", i, "--role", "GROUP_OWNER"], "unknown organization role \"GROUP_OWNER\" for atlas-v2; valid: ORG_OWNER"),
+        (vec!["update", "org", o, "--id", i, "--role", "ORG_ADMIN"], "unknown organization role \"ORG_ADMIN\""),
+        (vec!["update", "org", o, "--id", i, "--role", "org_member"], "unknown organization role \"org_member\""),
+        (vec!["--flavour", "ops-manager", "update", "org", o, "--id", i, "--role", "ORG_BILLING_ADMIN"], "for ops-manager"),
+        (vec!["--flavour", "ops-manager", "update", "org", o, "--id", i, "--role", "ORG_STREAM_PROCESSING_ADMIN"], "for ops-manager"),
+        (vec!["update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--team", "xyz"], "invalid team id \"xyz\""),
+        (vec!["update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--group-role", "nogroup"], "--group-role takes GROUP_ID=ROLE"),
+        (vec!["update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--group-role", "bad=GROUP_OWNER"], "invalid project id \"bad\""),
+        (vec!["update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--group-role", &group_org_role], "unknown project role \"ORG_OWNER\""),
+        (vec!["--flavour", "atlas-v1", "update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--group-role", &group_owner], "groupRoleAssignments is not available in atlas-v1"),
+        (vec!["update", "project", p, "--id", i, "--role", "ORG_OWNER"], "unknown project role \"ORG_OWNER\" for atlas-v2; valid: GROUP_OWNER"),
+        (vec!["--flavour", "ops-manager", "update", "project", p, "--id", i, "--role", "GROUP_CLUSTER_MANAGER"], "GROUP_AUTOMATION_ADMIN"),
+        (vec!["--flavour", "atlas-v1", "update", "project", p, "--id", i, "--role", "GROUP_USER_ADMIN"], "for atlas-v1"),
+        (vec!["update", "project", "short", "--id", i, "--role", "GROUP_OWNER"], "invalid project id \"short\""),
+        (vec!["update", "org", o, "--role", "ORG_MEMBER"], "--id"),
+        (vec!["update", "org", o, "--id", i, "--username", "a@example.com", "--role", "ORG_MEMBER"], "cannot be used with"),
+        (vec!["update", "org", o, "--id", i], "--role"),
+        (vec!["update", "team", o, "--id", i, "--role", "ORG_MEMBER"], "unrecognized subcommand 'team'"),
+        (vec!["--flavour", "atlas-v3", "update", "org", o, "--id", i, "--role", "ORG_MEMBER"], "invalid value 'atlas-v3'"),
+        (vec!["--flavour", "ops-manager", "get", "org", o, "--id", i], "ops-manager has no default base URL"),
+        (vec!["--base-url", "ftp://example.com", "get", "org", o, "--id", i], "must start with https://"),
+        (vec!["--base-url", "https://user:pw@example.com", "get", "org", o, "--id", i], "must not carry credentials"),
+        (vec!["get", "org", o, "--id", "zzzzzzzzzzzzzzzzzzzzzzzz"], "invalid invitation id"),
+        (vec!["list", "org", o, "--username", "@example.com"], "invalid username"),
+        (vec!["create", "org", o, "--username", "x@example.com", "--role", "GROUP_READ_ONLY"], "unknown organization role"),
+        (vec!["create", "project", p, "--username", "not-an-email", "--role", "GROUP_OWNER"], "invalid username"),
+        (vec!["delete", "project", p, "--id", "0"], "invalid invitation id \"0\""),
+        (vec!["apply", "/nonexistent/updates.jsonl"], "cannot read /nonexistent/updates.jsonl"),
+        (vec!["apply", "-", "--concurrency", "0"], "--concurrency"),
+    ];
+    assert!(cases.len() >= 30);
+    for (args, message) in cases {
+        fake.reset_counters();
+        let needs_url = !args.iter().any(|a| *a == "--base-url")
+            && !(args.contains(&"ops-manager") && args.contains(&"get"));
+        let mut full: Vec<&str> = if needs_url {
+            vec!["--base-url", url.as_str()]
+        } else {
+            vec![]
+        };
+        full.extend(args.iter().copied());
+        let out = run(&full, Some(""));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 2, "{args:?} exited {:?}: {stderr}", out.status);
+        assert!(
+            stderr.contains(message),
+            "{args:?}: expected {message:?} in {stderr}"
+        );
+        assert!(
+            !stderr.contains(PRIVATE) && !stderr.contains("pw@"),
+            "{args:?} leaked a secret: {stderr}"
+        );
+        assert_eq!(fake.counters().total_requests, 0, "{args:?} sent a request");
+    }
+    let _ = std::fs::remove_file(lines_file);
+    fake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_reports_each_line_in_order_and_a_summary() {
+    let fake = fake().await;
+    let org = fake.seeded().orgs[0].clone();
+    let project = &org.projects[0];
+    let input = [
+        format!(r#"{{"scope":"org","target":"{}","id":"{}","roles":["ORG_MEMBER"]}}"#, org.id, org.invitations[0].id),
+        format!(r#"{{"scope":"project","target":"{}","username":"{}","roles":["GROUP_READ_ONLY"]}}"#, project.id, project.invitations[0].username),
+        r#"{"scope":"org","target":"nothex","id":"x","roles":[]}"#.to_string(),
+        String::new(),
+        format!(r#"{{"scope":"org","target":"{}","id":"0123456789abcdef01234567","roles":["ORG_MEMBER"]}}"#, org.id),
+        "not json".to_string(),
+        format!(r#"{{"scope":"org","target":"{}","username":"{}","roles":["ORG_OWNER"],"teamIds":["{}"]}}"#, org.id, org.invitations[1].username, org.teams[0].id),
+    ]
+    .join("\n");
+    let out = run(
+        &[
+            "--base-url",
+            fake.base_url(),
+            "apply",
+            "-",
+            "--concurrency",
+            "3",
+        ],
+        Some(&input),
+    );
+    assert_eq!(
+        code(&out),
+        2,
+        "failed lines make the run fail: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 7, "six results and a summary");
+    let numbers: Vec<u64> = lines[..6]
+        .iter()
+        .map(|l| l["line"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(
+        numbers,
+        [1, 2, 3, 5, 6, 7],
+        "input order, blank line skipped"
+    );
+    let oks: Vec<bool> = lines[..6]
+        .iter()
+        .map(|l| l["ok"].as_bool().expect("ok"))
+        .collect();
+    assert_eq!(oks, [true, true, false, false, false, true]);
+    assert_eq!(lines[2]["error"]["error"], "invalid-input");
+    assert_eq!(lines[3]["error"]["errorCode"], "INVITATION_NOT_FOUND");
+    assert_eq!(lines[6]["ok"], 3);
+    assert_eq!(lines[6]["failed"], 3);
+    // Three updates and one 404, plus the first Digest challenge: nothing is sent for the bad lines.
+    assert_eq!(lines[6]["requests"], 5);
+    assert_eq!(
+        fake.state(Product::Atlas).orgs[0].invitations[1].roles,
+        ["ORG_OWNER"]
+    );
+    fake.shutdown().await;
+}
+
+#[test]
+fn no_server_exits_3() {
+    // Port 9 (discard) on loopback: nothing listens there in the test environment.
+    let out = run(
+        &[
+            "--base-url",
+            "http://127.0.0.1:9",
+            "get",
+            "org",
+            "0123456789abcdef01234567",
+            "--id",
+            "0123456789abcdef01234567",
+        ],
+        None,
+    );
+    assert_eq!(code(&out), 3, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("transport failure"));
+}
