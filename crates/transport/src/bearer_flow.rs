@@ -1,0 +1,170 @@
+//! One service-account attempt: a cached bearer token (fetched once for all concurrent callers), and one
+//! refresh and re-send when the API answers 401.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, Request, Response, StatusCode, Url};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::redact::sensitive_header;
+use crate::stats::Counters;
+use crate::token::{Token, basic_authorization, parse_token_response};
+use crate::transport::Inner;
+
+/// The path of the token endpoint on the API's own origin.
+const TOKEN_PATH: &str = "/api/oauth/token";
+
+impl Inner {
+    pub(crate) async fn bearer_attempt(
+        &self,
+        request: Request,
+        client_id: &str,
+        client_secret: &SecretString,
+    ) -> reqwest::Result<Response> {
+        let token_url = self.token_url_for(request.url());
+        let key = token_url.as_str().to_owned();
+        let fetch = || self.fetch_token(token_url.clone(), client_id, client_secret);
+        let token = match self.tokens.get(&key, fetch).await {
+            Ok(token) => token,
+            Err(failure) => return failure.into_result(),
+        };
+        let spare = request.try_clone();
+        let response = self.send_with_bearer(request, &token).await?;
+        let (StatusCode::UNAUTHORIZED, Some(again)) = (response.status(), spare) else {
+            return Ok(response);
+        };
+        tracing::debug!("bearer token refused: refreshing once");
+        let _ = crate::buffered::read_body(response).await;
+        self.tokens.invalidate(&key, &token);
+        let fetch = || self.fetch_token(token_url.clone(), client_id, client_secret);
+        match self.tokens.get(&key, fetch).await {
+            Ok(token) => self.send_with_bearer(again, &token).await,
+            Err(failure) => failure.into_result(),
+        }
+    }
+
+    fn token_url_for(&self, api_url: &Url) -> Url {
+        match &self.token_url {
+            Some(url) => url.clone(),
+            None => {
+                let mut url = api_url.clone();
+                url.set_path(TOKEN_PATH);
+                url.set_query(None);
+                url.set_fragment(None);
+                url
+            }
+        }
+    }
+
+    async fn send_with_bearer(
+        &self,
+        mut request: Request,
+        token: &Arc<Token>,
+    ) -> reqwest::Result<Response> {
+        let value = SecretString::from(format!("Bearer {}", token.secret.expose_secret()));
+        if let Some(header) = sensitive_header(value.expose_secret()) {
+            request.headers_mut().insert(AUTHORIZATION, header);
+        }
+        self.send_once(request).await
+    }
+
+    /// `POST`s the client credentials, with the retry policy (the endpoint has its own rate limit). Runs
+    /// inside the token cache's single flight, so concurrent callers wait instead of adding to a 429.
+    async fn fetch_token(
+        &self,
+        url: Url,
+        client_id: &str,
+        client_secret: &SecretString,
+    ) -> Result<Token, TokenFailure> {
+        let mut request = Request::new(Method::POST, url);
+        let basic = SecretString::from(basic_authorization(client_id, client_secret));
+        let headers = request.headers_mut();
+        if let Some(header) = sensitive_header(basic.expose_secret()) {
+            headers.insert(AUTHORIZATION, header);
+        }
+        headers.insert(
+            CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        headers.insert(ACCEPT, http::HeaderValue::from_static("application/json"));
+        *request.body_mut() = Some(reqwest::Body::from("grant_type=client_credentials"));
+        let response = self.with_retries(request, |r| self.send_once(r)).await?;
+        if !response.status().is_success() {
+            tracing::warn!(
+                status = response.status().as_u16(),
+                "token endpoint refused the client credentials"
+            );
+            return Err(TokenFailure::Answer(response));
+        }
+        let (response, body) = crate::buffered::read_body(response).await?;
+        match parse_token_response(&body) {
+            Ok((secret, lifetime)) => {
+                Counters::bump(&self.counters.tokens_fetched);
+                tracing::debug!(
+                    lifetime_s = lifetime.map(|l| l.as_secs()),
+                    "access token obtained"
+                );
+                Ok(Token::new(secret, lifetime, Instant::now()))
+            }
+            Err(problem) => {
+                // Described, never echoed: the body may hold a token in an unexpected shape.
+                tracing::warn!(
+                    problem,
+                    status = response.status().as_u16(),
+                    "unusable token response"
+                );
+                Err(TokenFailure::Answer(unusable_token_response(
+                    response.status(),
+                    problem,
+                )))
+            }
+        }
+    }
+}
+
+/// Why no token came: no answer at all, or an answer that is final (the endpoint's refusal, e.g. its 401
+/// for a bad secret, handed to the caller as the response to its request).
+enum TokenFailure {
+    Transport(reqwest::Error),
+    Answer(Response),
+}
+
+impl From<reqwest::Error> for TokenFailure {
+    fn from(error: reqwest::Error) -> Self {
+        Self::Transport(error)
+    }
+}
+
+impl TokenFailure {
+    fn into_result(self) -> reqwest::Result<Response> {
+        match self {
+            Self::Transport(error) => Err(error),
+            Self::Answer(response) => Ok(response),
+        }
+    }
+}
+
+/// A 502 standing in for a token endpoint that answered 2xx without a usable token. `execute` must return
+/// a response or a `reqwest::Error`, and reqwest errors cannot be made outside reqwest; the body is an
+/// `ApiError`-shaped JSON naming the problem, and the marker header says the transport made it.
+fn unusable_token_response(status: StatusCode, problem: &str) -> Response {
+    let body = serde_json::json!({
+        "error": 502,
+        "errorCode": "UNUSABLE_TOKEN_RESPONSE",
+        "reason": "Bad Gateway",
+        "detail": format!("the token endpoint answered {} with {problem}", status.as_u16()),
+    });
+    let mut response = http::Response::new(body.to_string());
+    *response.status_mut() = StatusCode::BAD_GATEWAY;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response.headers_mut().insert(
+        "x-transport-generated",
+        http::HeaderValue::from_static("unusable-token-response"),
+    );
+    Response::from(response)
+}
