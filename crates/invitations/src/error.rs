@@ -191,23 +191,6 @@ impl Error {
     }
 }
 
-/// How much of an undecodable body an error keeps.
-const EXCERPT_CHARS: usize = 200;
-
-/// The printable start of a body.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut out: String = text
-        .chars()
-        .take(EXCERPT_CHARS)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().count() > EXCERPT_CHARS {
-        out.push('…');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::client::{Client, Inner};
-use crate::error::{ApiError, Error, ValidationError, excerpt};
+use crate::error::{ApiError, Error, ValidationError};
+use transport::body_excerpt as excerpt;
 use crate::ids::{InvitationId, OrgId, ProjectId, UserId, Username};
 use crate::model::{Invitation, Invitee, OrgInvitationChanges, OrgUser, OrgUserChanges};
 use crate::response::Response;

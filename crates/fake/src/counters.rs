@@ -1,0 +1,201 @@
+//! What the server has seen, for tests to read.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::faults::Fault;
+
+/// A copy of the counters at one moment ([`FakeServer::counters`](crate::FakeServer::counters)).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CountersSnapshot {
+    /// Every request that reached the server, answered or not (dropped connections included).
+    pub total_requests: u64,
+    /// Answers by HTTP status. A dropped connection has no status and is not here.
+    pub requests_by_status: BTreeMap<u16, u64>,
+    /// 401 answers that carried a `WWW-Authenticate: Digest` challenge.
+    pub challenges: u64,
+    /// Of those, challenges with `stale=true` (a correct digest on a used-up, expired or unknown nonce).
+    pub stale_challenges: u64,
+    /// Digest requests refused because their `nc` repeated one already used with the nonce.
+    pub replays_refused: u64,
+    /// Requests that carried a body but no `Authorization` header: a client that sends its body before
+    /// it has credentials pays for the body twice.
+    pub bodies_without_credentials: u64,
+    /// Authenticated requests whose method, target and non-empty body equal those of an earlier
+    /// authenticated request within the retry window ([`FakeServerBuilder::retry_window`](crate::FakeServerBuilder::retry_window),
+    /// 10 s by default). The unauthenticated first leg of a Digest exchange is not counted.
+    pub retries_seen: u64,
+    /// Access tokens issued by `POST /api/oauth/token`.
+    pub tokens_issued: u64,
+    /// Faults injected, by kind.
+    pub faults_injected: BTreeMap<Fault, u64>,
+}
+
+impl CountersSnapshot {
+    /// How many answers had `status`.
+    pub fn status(&self, status: u16) -> u64 {
+        self.requests_by_status.get(&status).copied().unwrap_or(0)
+    }
+}
+
+/// The live counters, shared by every connection.
+#[derive(Debug)]
+pub(crate) struct Counters {
+    total: AtomicU64,
+    challenges: AtomicU64,
+    stale_challenges: AtomicU64,
+    replays_refused: AtomicU64,
+    bodies_without_credentials: AtomicU64,
+    retries_seen: AtomicU64,
+    tokens_issued: AtomicU64,
+    by_status: Mutex<BTreeMap<u16, u64>>,
+    faults: Mutex<BTreeMap<Fault, u64>>,
+    recent_bodies: Mutex<HashMap<u64, Instant>>,
+    retry_window: Duration,
+}
+
+/// Past this many remembered bodies, entries older than the window are forgotten.
+const RECENT_BODIES_SOFT_CAP: usize = 4096;
+
+impl Counters {
+    pub(crate) fn new(retry_window: Duration) -> Self {
+        Counters {
+            total: AtomicU64::new(0),
+            challenges: AtomicU64::new(0),
+            stale_challenges: AtomicU64::new(0),
+            replays_refused: AtomicU64::new(0),
+            bodies_without_credentials: AtomicU64::new(0),
+            retries_seen: AtomicU64::new(0),
+            tokens_issued: AtomicU64::new(0),
+            by_status: Mutex::new(BTreeMap::new()),
+            faults: Mutex::new(BTreeMap::new()),
+            recent_bodies: Mutex::new(HashMap::new()),
+            retry_window,
+        }
+    }
+
+    pub(crate) fn request(&self, has_body: bool, has_credentials: bool) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        if has_body && !has_credentials {
+            self.bodies_without_credentials
+                .fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn status(&self, status: u16) {
+        *lock(&self.by_status).entry(status).or_insert(0) += 1;
+    }
+
+    pub(crate) fn challenge(&self, stale: bool) {
+        self.challenges.fetch_add(1, Ordering::Relaxed);
+        if stale {
+            self.stale_challenges.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn replay(&self) {
+        self.replays_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn token_issued(&self) {
+        self.tokens_issued.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn fault(&self, fault: Fault) {
+        *lock(&self.faults).entry(fault).or_insert(0) += 1;
+    }
+
+    /// Notes an authenticated request with a body, identified by a hash of method, target and body.
+    pub(crate) fn authenticated_body(&self, fingerprint: u64) {
+        let now = Instant::now();
+        let mut recent = lock(&self.recent_bodies);
+        if let Some(seen) = recent.insert(fingerprint, now)
+            && now.duration_since(seen) <= self.retry_window
+        {
+            self.retries_seen.fetch_add(1, Ordering::Relaxed);
+        }
+        if recent.len() > RECENT_BODIES_SOFT_CAP {
+            recent.retain(|_, seen| now.duration_since(*seen) <= self.retry_window);
+        }
+    }
+
+    pub(crate) fn snapshot(&self) -> CountersSnapshot {
+        CountersSnapshot {
+            total_requests: self.total.load(Ordering::Relaxed),
+            requests_by_status: lock(&self.by_status).clone(),
+            challenges: self.challenges.load(Ordering::Relaxed),
+            stale_challenges: self.stale_challenges.load(Ordering::Relaxed),
+            replays_refused: self.replays_refused.load(Ordering::Relaxed),
+            bodies_without_credentials: self.bodies_without_credentials.load(Ordering::Relaxed),
+            retries_seen: self.retries_seen.load(Ordering::Relaxed),
+            tokens_issued: self.tokens_issued.load(Ordering::Relaxed),
+            faults_injected: lock(&self.faults).clone(),
+        }
+    }
+
+    pub(crate) fn reset(&self) {
+        for counter in [
+            &self.total,
+            &self.challenges,
+            &self.stale_challenges,
+            &self.replays_refused,
+            &self.bodies_without_credentials,
+            &self.retries_seen,
+            &self.tokens_issued,
+        ] {
+            counter.store(0, Ordering::Relaxed);
+        }
+        lock(&self.by_status).clear();
+        lock(&self.faults).clear();
+        lock(&self.recent_bodies).clear();
+    }
+}
+
+/// Locks a mutex, carrying on with the data if a holder panicked: counters stay readable after a
+/// failed test.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_body_inside_the_window_is_a_retry() {
+        let counters = Counters::new(Duration::from_secs(10));
+        counters.authenticated_body(1);
+        counters.authenticated_body(2);
+        counters.authenticated_body(1);
+        assert_eq!(counters.snapshot().retries_seen, 1);
+        let instant = Counters::new(Duration::ZERO);
+        instant.authenticated_body(7);
+        std::thread::sleep(Duration::from_millis(2));
+        instant.authenticated_body(7);
+        assert_eq!(instant.snapshot().retries_seen, 0);
+    }
+
+    #[test]
+    fn bodies_without_credentials_are_counted_apart() {
+        let counters = Counters::new(Duration::from_secs(1));
+        counters.request(true, false);
+        counters.request(true, true);
+        counters.request(false, false);
+        counters.status(401);
+        counters.status(401);
+        let seen = counters.snapshot();
+        assert_eq!(seen.total_requests, 3);
+        assert_eq!(seen.bodies_without_credentials, 1);
+        assert_eq!(seen.status(401), 2);
+        assert_eq!(seen.status(200), 0);
+        counters.reset();
+        assert_eq!(counters.snapshot(), CountersSnapshot::default());
+    }
+}
