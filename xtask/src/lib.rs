@@ -4,6 +4,7 @@
 //! drive the same code paths against temporary folders.
 
 pub mod canonical;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod fragment;

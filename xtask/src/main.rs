@@ -32,11 +32,14 @@ enum Command {
         #[arg(long, conflicts_with = "check")]
         update_pin: bool,
     },
+    /// Compare two OpenAPI documents and report the changes that break clients.
+    Diff(xtask::diff::DiffArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Diff(args) => xtask::diff::run(&args),
         Command::Pull {
             flavours,
             from,
