@@ -11,12 +11,12 @@ use serde_json::{Map, Value, json};
 
 use crate::client::{Client, Inner};
 use crate::error::{ApiError, Error, ValidationError};
-use transport::body_excerpt as excerpt;
 use crate::ids::{InvitationId, OrgId, ProjectId, UserId, Username};
 use crate::model::{Invitation, Invitee, OrgInvitationChanges, OrgUser, OrgUserChanges};
 use crate::response::Response;
 use crate::roles::{OrgRole, ProjectRole};
 use crate::{Flavour, INVITATIONS_RATE_LIMITED_IP};
+use transport::body_excerpt as excerpt;
 
 /// What the operation table says about the operation being called.
 #[derive(Debug, Clone, Copy)]
@@ -330,6 +330,13 @@ impl Client {
         {
             return Err(ValidationError::Missing(
                 "nothing to change: give organization roles, project roles or teams",
+            )
+            .into());
+        }
+        if changes.org_roles.is_empty() && !changes.group_role_assignments.is_empty() {
+            // The API requires at least one entry in `orgRoles` whenever `roles` is sent.
+            return Err(ValidationError::Missing(
+                "organization roles are required when project roles are given",
             )
             .into());
         }

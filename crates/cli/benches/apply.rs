@@ -1,0 +1,177 @@
+//! `invitations apply` with 10,000 update lines against the embedded fake, beside a hand-written reqwest
+//! Digest loop sending the same 10,000 PATCHes with the same concurrency, in the same run.
+//!
+//! ```sh
+//! nice -n 10 cargo bench -p mongodb-invitations-cli --bench apply          # optional: -- LINES ROUNDS
+//! ```
+//!
+//! Prints, per round and as medians: wall time of the whole command (process start, parsing, output
+//! included), requests per logical update, the command's peak RSS (from `/usr/bin/time`), and the throughput
+//! ratio apply / hand-written loop.
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use transport::challenge::parse_challenges;
+use transport::digest::{DigestChallenge, Signing, authorization, new_cnonce};
+
+const PUBLIC: &str = "APPLYBENCH";
+const PRIVATE: &str = "apply-bench-private-key";
+const ACCEPT: &str = "application/vnd.atlas.2023-01-01+json";
+const CONCURRENCY: usize = 8;
+
+/// (path, body) of every update, cycling over the seeded organization invitations.
+fn updates(fake: &fake::FakeServer, count: usize) -> Vec<(String, String, String)> {
+    let mut targets = Vec::new();
+    for org in &fake.seeded().orgs {
+        for inv in &org.invitations {
+            targets.push((org.id.clone(), inv.id.clone()));
+        }
+    }
+    (0..count)
+        .map(|i| {
+            let (org, inv) = &targets[i % targets.len()];
+            let role = if i % 2 == 0 { "ORG_MEMBER" } else { "ORG_READ_ONLY" };
+            (org.clone(), inv.clone(), role.to_string())
+        })
+        .collect()
+}
+
+fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64) {
+    let start = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_invitations"))
+        .args(["--base-url", base_url, "apply"])
+        .arg(file)
+        .args(["--concurrency", &CONCURRENCY.to_string()])
+        .env("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC)
+        .env("MONGODB_ATLAS_PRIVATE_API_KEY", PRIVATE)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run invitations apply under /usr/bin/time");
+    let elapsed = start.elapsed();
+    assert!(out.status.success(), "apply failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().expect("summary line")).expect("summary JSON");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak_kb: u64 = stderr.lines().last().and_then(|l| l.trim().parse().ok()).expect("peak RSS from time");
+    (elapsed, summary["requests"].as_u64().expect("requests"), peak_kb)
+}
+
+async fn hand_written(base_url: &str, updates: &[(String, String, String)]) -> Duration {
+    // reqwest comes without a bundled crypto provider in this workspace; give it ring's.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder().no_proxy().build().expect("client");
+    let first = format!("{base_url}/api/atlas/v2/orgs/{}/invites/{}", updates[0].0, updates[0].1);
+    let probe = client.get(&first).header("accept", ACCEPT).send().await.expect("probe");
+    let challenges = parse_challenges(probe.headers()["www-authenticate"].as_bytes());
+    let challenge = Arc::new(DigestChallenge::select(&challenges).expect("digest challenge"));
+    let nc = Arc::new(AtomicU32::new(0));
+    let next = Arc::new(AtomicUsize::new(0));
+    let work: Arc<Vec<_>> = Arc::new(updates.to_vec());
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let (client, challenge, nc, next, work) =
+            (client.clone(), challenge.clone(), nc.clone(), next.clone(), work.clone());
+        let base_url = base_url.to_string();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((org, inv, role)) = work.get(i) else { break };
+                let path = format!("/api/atlas/v2/orgs/{org}/invites/{inv}");
+                let cnonce = new_cnonce();
+                let signing = Signing {
+                    username: PUBLIC,
+                    password: PRIVATE,
+                    method: "PATCH",
+                    uri: &path,
+                    nc: nc.fetch_add(1, Ordering::Relaxed) + 1,
+                    cnonce: &cnonce,
+                };
+                let answer = client
+                    .patch(format!("{base_url}{path}"))
+                    .header("authorization", authorization(&challenge, &signing))
+                    .header("accept", ACCEPT)
+                    .header("content-type", ACCEPT)
+                    .body(format!(r#"{{"roles":["{role}"]}}"#))
+                    .send()
+                    .await
+                    .expect("response");
+                assert_eq!(answer.status().as_u16(), 200);
+                answer.bytes().await.expect("body");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    start.elapsed()
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+fn main() {
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let lines = args.first().copied().unwrap_or(10_000);
+    let rounds = args.get(1).copied().unwrap_or(3);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let fake = fake::FakeServer::builder().seed(3).digest_keys(PUBLIC, PRIVATE).start().await.expect("fake");
+        let work = updates(&fake, lines);
+        let file = std::env::temp_dir().join(format!("apply-bench-{}.jsonl", std::process::id()));
+        let text: String = work
+            .iter()
+            .map(|(org, inv, role)| format!("{{\"scope\":\"org\",\"target\":\"{org}\",\"id\":\"{inv}\",\"roles\":[\"{role}\"]}}\n"))
+            .collect();
+        std::fs::write(&file, text).expect("write lines");
+
+        let (mut apply_s, mut base_s, mut per_update, mut peaks) = (vec![], vec![], vec![], vec![]);
+        for round in 0..rounds {
+            // Alternate which side goes first.
+            let (a, b) = if round % 2 == 0 {
+                let url = fake.base_url().to_string();
+                let f = file.clone();
+                let a = tokio::task::spawn_blocking(move || run_apply(&url, &f)).await.expect("apply");
+                (a, hand_written(fake.base_url(), &work).await)
+            } else {
+                let b = hand_written(fake.base_url(), &work).await;
+                let url = fake.base_url().to_string();
+                let f = file.clone();
+                (tokio::task::spawn_blocking(move || run_apply(&url, &f)).await.expect("apply"), b)
+            };
+            let (elapsed, requests, peak_kb) = a;
+            println!(
+                "round {round}: apply {lines} lines {:.3} s ({:.0} updates/s), {:.4} requests/update, peak {} KB; \
+                 hand-written loop {:.3} s ({:.0} updates/s)",
+                elapsed.as_secs_f64(),
+                lines as f64 / elapsed.as_secs_f64(),
+                requests as f64 / lines as f64,
+                peak_kb,
+                b.as_secs_f64(),
+                lines as f64 / b.as_secs_f64(),
+            );
+            apply_s.push(elapsed.as_secs_f64());
+            base_s.push(b.as_secs_f64());
+            per_update.push(requests as f64 / lines as f64);
+            peaks.push(peak_kb as f64);
+        }
+        let (a, b) = (median(apply_s), median(base_s));
+        println!(
+            "median: apply {a:.3} s, hand-written {b:.3} s, ratio (apply throughput / hand-written) {:.2}, \
+             {:.4} requests/update, peak RSS {:.1} MB",
+            b / a,
+            median(per_update),
+            median(peaks) / 1024.0
+        );
+        let _ = std::fs::remove_file(&file);
+        fake.shutdown().await;
+    });
+}
