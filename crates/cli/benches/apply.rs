@@ -124,7 +124,15 @@ fn main() {
     let rounds = args.get(1).copied().unwrap_or(3);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let fake = fake::FakeServer::builder().seed(3).digest_keys(PUBLIC, PRIVATE).start().await.expect("fake");
+        // Nonces never go stale during the run, so neither side pays for re-signing.
+        let fake = fake::FakeServer::builder()
+            .seed(3)
+            .digest_keys(PUBLIC, PRIVATE)
+            .nonce_max_uses(u32::MAX)
+            .nonce_max_age(Duration::from_secs(3600))
+            .start()
+            .await
+            .expect("fake");
         let work = updates(&fake, lines);
         let file = std::env::temp_dir().join(format!("apply-bench-{}.jsonl", std::process::id()));
         let text: String = work
