@@ -417,3 +417,72 @@ async fn envelope_answers_are_unwrapped() {
     }
     fake.shutdown().await;
 }
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_deprecated_operation_warns_once_with_its_sunset() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = fake().await;
+    let org = fake.seeded().orgs[0].clone();
+    let org_id = org.id.parse().expect("org id");
+    let client = client(&fake, Flavour::AtlasV2);
+    let invitee = Invitee::Id(org.invitations[0].id.parse().expect("id"));
+    for _ in 0..3 {
+        let out = client
+            .update_org_invitation(
+                &org_id,
+                &invitee,
+                &OrgInvitationChanges::roles([OrgRole::Member]),
+            )
+            .await
+            .expect("update");
+        assert!(out.deprecated);
+        assert!(
+            out.deprecation.is_some(),
+            "the Deprecation header reaches the caller"
+        );
+        assert!(out.sunset.is_some());
+    }
+    let changes = OrgUserChanges {
+        org_roles: vec![OrgRole::Member],
+        ..Default::default()
+    };
+    client
+        .update_org_user(
+            &org_id,
+            &org.invitations[0].user_id.parse().expect("id"),
+            &changes,
+        )
+        .await
+        .expect("successor");
+    let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf-8");
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "{text}");
+    assert!(
+        warnings[0].contains("updateOrgInviteById") && warnings[0].contains("2027-07-01"),
+        "{text}"
+    );
+    assert!(!text.contains(PRIVATE));
+    fake.shutdown().await;
+}

@@ -38,6 +38,8 @@ pub struct Client {
     pub(crate) envelope: bool,
     pub(crate) pretty: bool,
     pub(crate) base_url: String,
+    /// Deprecated operations already warned about.
+    pub(crate) warned: std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<&'static str>>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -240,6 +242,7 @@ impl ClientBuilder {
             envelope: self.envelope,
             pretty: self.pretty,
             base_url,
+            warned: Default::default(),
         })
     }
 }

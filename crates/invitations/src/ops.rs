@@ -468,7 +468,7 @@ impl Client {
         meta: OpMeta,
         result: Result<ResponseValue<T>, GenError<E>>,
     ) -> Result<Raw, Error> {
-        warn_once_if_deprecated(meta);
+        warn_once_if_deprecated(&self.warned, meta);
         match result {
             Ok(value) => {
                 let status = value.status().as_u16();
@@ -616,14 +616,12 @@ fn raw_response<T>(raw: &Raw, value: T) -> Response<T> {
     }
 }
 
-/// Operations already warned about in this process.
-static WARNED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
-
-fn warn_once_if_deprecated(meta: OpMeta) {
+/// Warns through `tracing` the first time a client (and its clones) uses a deprecated operation.
+fn warn_once_if_deprecated(warned: &Mutex<BTreeSet<&'static str>>, meta: OpMeta) {
     if !meta.deprecated {
         return;
     }
-    let first = WARNED
+    let first = warned
         .lock()
         .map(|mut w| w.insert(meta.operation_id))
         .unwrap_or(false);
