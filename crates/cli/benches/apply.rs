@@ -33,7 +33,11 @@ fn updates(fake: &fake::FakeServer, count: usize) -> Vec<(String, String, String
     (0..count)
         .map(|i| {
             let (org, inv) = &targets[i % targets.len()];
-            let role = if i % 2 == 0 { "ORG_MEMBER" } else { "ORG_READ_ONLY" };
+            let role = if i % 2 == 0 {
+                "ORG_MEMBER"
+            } else {
+                "ORG_READ_ONLY"
+            };
             (org.clone(), inv.clone(), role.to_string())
         })
         .collect()
@@ -53,21 +57,44 @@ fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64) {
         .output()
         .expect("run invitations apply under /usr/bin/time");
     let elapsed = start.elapsed();
-    assert!(out.status.success(), "apply failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "apply failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let summary: serde_json::Value =
         serde_json::from_str(stdout.lines().last().expect("summary line")).expect("summary JSON");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let peak_kb: u64 = stderr.lines().last().and_then(|l| l.trim().parse().ok()).expect("peak RSS from time");
-    (elapsed, summary["requests"].as_u64().expect("requests"), peak_kb)
+    let peak_kb: u64 = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("peak RSS from time");
+    (
+        elapsed,
+        summary["requests"].as_u64().expect("requests"),
+        peak_kb,
+    )
 }
 
 async fn hand_written(base_url: &str, updates: &[(String, String, String)]) -> Duration {
     // reqwest comes without a bundled crypto provider in this workspace; give it ring's.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder().no_proxy().build().expect("client");
-    let first = format!("{base_url}/api/atlas/v2/orgs/{}/invites/{}", updates[0].0, updates[0].1);
-    let probe = client.get(&first).header("accept", ACCEPT).send().await.expect("probe");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let first = format!(
+        "{base_url}/api/atlas/v2/orgs/{}/invites/{}",
+        updates[0].0, updates[0].1
+    );
+    let probe = client
+        .get(&first)
+        .header("accept", ACCEPT)
+        .send()
+        .await
+        .expect("probe");
     let challenges = parse_challenges(probe.headers()["www-authenticate"].as_bytes());
     let challenge = Arc::new(DigestChallenge::select(&challenges).expect("digest challenge"));
     let nc = Arc::new(AtomicU32::new(0));
@@ -76,13 +103,20 @@ async fn hand_written(base_url: &str, updates: &[(String, String, String)]) -> D
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
-        let (client, challenge, nc, next, work) =
-            (client.clone(), challenge.clone(), nc.clone(), next.clone(), work.clone());
+        let (client, challenge, nc, next, work) = (
+            client.clone(),
+            challenge.clone(),
+            nc.clone(),
+            next.clone(),
+            work.clone(),
+        );
         let base_url = base_url.to_string();
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((org, inv, role)) = work.get(i) else { break };
+                let Some((org, inv, role)) = work.get(i) else {
+                    break;
+                };
                 let path = format!("/api/atlas/v2/orgs/{org}/invites/{inv}");
                 let cnonce = new_cnonce();
                 let signing = Signing {
@@ -119,10 +153,17 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let lines = args.first().copied().unwrap_or(10_000);
     let rounds = args.get(1).copied().unwrap_or(3);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
         // Nonces never go stale during the run, so neither side pays for re-signing.
         let fake = fake::FakeServer::builder()
