@@ -117,7 +117,7 @@ impl Client {
                 )?
             }
         };
-        decode(raw)
+        decode(&raw)
     }
 
     /// Sends a new organization invitation to `username`.
@@ -139,7 +139,7 @@ impl Client {
                     &body(&wire)?,
                 )
         )?;
-        decode(raw)
+        decode(&raw)
     }
 
     /// One pending organization invitation.
@@ -157,7 +157,7 @@ impl Client {
                     envelope,
                 )
         )?;
-        decode(raw)
+        decode(&raw)
     }
 
     /// The pending invitations of an organization, optionally only the one for `username`.
@@ -172,7 +172,7 @@ impl Client {
             self.list_org_invites
                 | list_organization_invitations(&id(org.as_str())?, envelope, pretty, username,)
         )?;
-        decode(raw)
+        decode(&raw)
     }
 
     /// Cancels a pending organization invitation.
@@ -229,7 +229,7 @@ impl Client {
                 )?
             }
         };
-        decode(raw)
+        decode(&raw)
     }
 
     /// Sends a new project invitation to `username`.
@@ -251,7 +251,7 @@ impl Client {
                     &body(&wire)?,
                 )
         )?;
-        decode(raw)
+        decode(&raw)
     }
 
     /// One pending project invitation.
@@ -270,7 +270,7 @@ impl Client {
                     pretty,
                 )
         )?;
-        decode(raw)
+        decode(&raw)
     }
 
     /// The pending invitations of a project, optionally only the one for `username`.
@@ -285,7 +285,7 @@ impl Client {
             self.list_group_invites
                 | list_project_invitations(&id(project.as_str())?, envelope, pretty, username,)
         )?;
-        decode(raw)
+        decode(&raw)
     }
 
     /// Cancels a pending project invitation.
@@ -378,7 +378,7 @@ impl Client {
                 .await,
             )
             .await?;
-        decode(raw)
+        decode(&raw)
     }
 
     // ----- checks and plumbing -----------------------------------------------------------------------
@@ -590,13 +590,13 @@ fn api_error(status: u16, headers: &HeaderMap, body: &Value) -> Error {
     }
 }
 
-fn decode<T: DeserializeOwned>(raw: Raw) -> Result<Response<T>, Error> {
+fn decode<T: DeserializeOwned>(raw: &Raw) -> Result<Response<T>, Error> {
     let value = T::deserialize(&raw.body).map_err(|e| Error::UndecodableResponse {
         status: Some(raw.status),
         reason: e.to_string(),
         excerpt: excerpt(raw.body.to_string().as_bytes()),
     })?;
-    Ok(raw_response(&raw, value))
+    Ok(raw_response(raw, value))
 }
 
 fn raw_response<T>(raw: &Raw, value: T) -> Response<T> {
