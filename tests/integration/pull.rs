@@ -400,3 +400,88 @@ fn openapi_versions_other_than_3_0_are_refused() {
         );
     }
 }
+
+/// Serves the files under `root` over plain HTTP on loopback, one request per connection, for at most
+/// `requests` requests; returns the base URL and the thread (which ends after the last request).
+fn serve_mirror(root: PathBuf, requests: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for stream in listener.incoming().take(requests) {
+            let Ok(mut stream) = stream else { continue };
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .ok();
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            reader.read_line(&mut line).ok();
+            let path = line.split(' ').nth(1).unwrap_or("/").to_string();
+            // Drain the header lines.
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            seen.push(path.clone());
+            let file = root.join(path.trim_start_matches('/'));
+            let reply = match std::fs::read(&file) {
+                Ok(body) => [
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes(),
+                    body,
+                ]
+                .concat(),
+                Err(_) => {
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_vec()
+                }
+            };
+            stream.write_all(&reply).ok();
+        }
+        seen
+    });
+    (url, handle)
+}
+
+#[test]
+fn pulling_from_a_mirror_url_downloads_verifies_and_writes() {
+    let input = BadInput::new(GOOD_DOC.as_bytes(), "yaml", None, OP);
+    let (url, server) = serve_mirror(input.mirror.path().to_path_buf(), 1);
+    pull::run(&options(
+        input.spec.path(),
+        Origin::from_arg(Some(&url)),
+        false,
+    ))
+    .expect("pull over http");
+    assert_eq!(server.join().expect("server"), ["/doc"]);
+    let written = std::fs::read_to_string(input.spec.path().join("one.json")).expect("written");
+    assert!(written.contains("\"updateOne\""), "{written}");
+
+    // A mirror that answers 404 is a download error, and spec/ stays as it was.
+    let input = BadInput::new(GOOD_DOC.as_bytes(), "yaml", None, OP);
+    std::fs::remove_file(input.mirror.path().join("doc")).expect("remove");
+    let (url, server) = serve_mirror(input.mirror.path().to_path_buf(), 1);
+    let before = input.snapshot();
+    let err = pull::run(&options(
+        input.spec.path(),
+        Origin::from_arg(Some(&url)),
+        false,
+    ))
+    .expect_err("404");
+    assert!(err.to_string().contains("HTTP status 404"), "{err}");
+    assert_eq!(input.snapshot(), before);
+    server.join().expect("server");
+
+    // Anything but https is refused for a remote host, before any connection.
+    let err = pull::run(&options(
+        input.spec.path(),
+        Origin::from_arg(Some("http://example.invalid/m")),
+        false,
+    ))
+    .expect_err("plain http");
+    assert!(err.to_string().contains("only https://"), "{err}");
+}
