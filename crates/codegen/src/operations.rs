@@ -113,5 +113,15 @@ pub fn render(rows: &[OperationRow]) -> String {
         ));
     }
     out.push_str("];\n");
+    out.push_str(
+        "\n/// The row for an operationId, if this client has that operation.\n\
+         pub fn find(operation_id: &str) -> Option<&'static Operation> {\n\
+         \x20   OPERATIONS.binary_search_by(|op| op.operation_id.cmp(operation_id)).ok().map(|i| &OPERATIONS[i])\n\
+         }\n\n\
+         /// The row for a generated method name (what progenitor's hooks receive as the operation id).\n\
+         pub fn find_by_method(method_name: &str) -> Option<&'static Operation> {\n\
+         \x20   OPERATIONS.iter().find(|op| op.method_name == method_name)\n\
+         }\n",
+    );
     out
 }
