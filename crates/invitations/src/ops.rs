@@ -91,7 +91,7 @@ impl Client {
         invitee: &Invitee,
         changes: &OrgInvitationChanges,
     ) -> Result<Response<Invitation>, Error> {
-        let mut wire = self.org_changes_json(changes, true)?;
+        let mut wire = self.org_changes_json(changes)?;
         let (envelope, pretty) = self.flags();
         let raw = match invitee {
             Invitee::Id(invitation) => invoke!(
@@ -127,7 +127,7 @@ impl Client {
         username: &Username,
         changes: &OrgInvitationChanges,
     ) -> Result<Response<Invitation>, Error> {
-        let mut wire = self.org_changes_json(changes, true)?;
+        let mut wire = self.org_changes_json(changes)?;
         wire.insert("username".into(), json!(username.as_str()));
         let (envelope, pretty) = self.flags();
         let raw = invoke!(
@@ -398,12 +398,13 @@ impl Client {
         Ok(())
     }
 
+    /// The organization body's fields. Atlas v1.0 and Ops Manager require roles; v2 accepts an update of
+    /// teams or project roles alone.
     fn org_changes_json(
         &self,
         changes: &OrgInvitationChanges,
-        roles_required: bool,
     ) -> Result<Map<String, Value>, Error> {
-        let needs_roles = roles_required && self.flavour != Flavour::AtlasV2;
+        let needs_roles = self.flavour != Flavour::AtlasV2;
         if changes.roles.is_empty()
             && (needs_roles
                 || (changes.team_ids.is_empty() && changes.group_role_assignments.is_empty()))
