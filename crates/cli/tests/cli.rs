@@ -374,3 +374,53 @@ fn no_server_exits_3() {
     assert_eq!(code(&out), 3, "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("transport failure"));
 }
+
+#[test]
+fn fake_server_prints_its_url_and_seed_then_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_invitations"))
+        .args(["fake-server", "--seed", "9", "--faults", "429=0.1"])
+        .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY")
+        .env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn fake-server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let started: Value = serde_json::from_str(&line).expect("JSON with the URL and the seed");
+    let url = started["baseUrl"].as_str().expect("baseUrl");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(started["seeded"]["seed"], 9);
+    assert!(
+        started["seeded"]["orgs"]
+            .as_array()
+            .is_some_and(|o| !o.is_empty())
+    );
+
+    // Ctrl-C is SIGINT; `kill` sends it without unsafe code here.
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fake-server did not stop on SIGINT"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+    // The port is closed once it has stopped.
+    assert!(std::net::TcpStream::connect(url.trim_start_matches("http://")).is_err());
+
+    let bad = run(&["fake-server", "--faults", "429=2"], None);
+    assert_eq!(code(&bad), 2, "{}", String::from_utf8_lossy(&bad.stderr));
+}
