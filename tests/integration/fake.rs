@@ -273,7 +273,7 @@ async fn atlas_v2_updates_land_through_the_generated_client() {
     }))
     .expect("body");
     let out = client
-        .update_org_invite_by_id(&org_id, &first, None, None, &body)
+        .update_org_invitation_by_id(&org_id, &first, None, None, &body)
         .await
         .expect("update by id");
     let out = wire!(&out.into_inner());
@@ -288,7 +288,7 @@ async fn atlas_v2_updates_land_through_the_generated_client() {
     )
     .expect("body");
     let out = client
-        .update_org_invites(&org_id, None, Some(true), &body)
+        .update_org_invitation(&org_id, None, Some(true), &body)
         .await
         .expect("update by username");
     assert_eq!(
@@ -301,7 +301,7 @@ async fn atlas_v2_updates_land_through_the_generated_client() {
     let project_invitation: types::ObjectId =
         org.projects[0].invitations[0].id.parse().expect("id");
     client
-        .update_group_invite_by_id(&group_id, &project_invitation, None, &body)
+        .update_project_invitation_by_id(&group_id, &project_invitation, None, &body)
         .await
         .expect("project by id");
     let body: types::GroupInvitationRequest = serde_json::from_value(json!({
@@ -309,7 +309,7 @@ async fn atlas_v2_updates_land_through_the_generated_client() {
     }))
     .expect("body");
     client
-        .update_group_invites(&group_id, Some(false), None, &body)
+        .update_project_invitation(&group_id, Some(false), None, &body)
         .await
         .expect("project by username");
 
@@ -345,7 +345,7 @@ async fn atlas_v2_updates_land_through_the_generated_client() {
     let api = api_error!(
         atlas_v2,
         client
-            .update_org_invite_by_id(&org_id, &missing, None, None, &body)
+            .update_org_invitation_by_id(&org_id, &missing, None, None, &body)
             .await,
         "404"
     );
@@ -356,7 +356,7 @@ async fn atlas_v2_updates_land_through_the_generated_client() {
     let api = api_error!(
         atlas_v2,
         client
-            .update_org_invite_by_id(&missing, &first, None, None, &body)
+            .update_org_invitation_by_id(&missing, &first, None, None, &body)
             .await,
         "404"
     );
@@ -366,7 +366,7 @@ async fn atlas_v2_updates_land_through_the_generated_client() {
     let api = api_error!(
         atlas_v2,
         client
-            .update_group_invite_by_id(&group_id, &project_invitation, None, &bad)
+            .update_project_invitation_by_id(&group_id, &project_invitation, None, &bad)
             .await,
         "400"
     );
@@ -398,7 +398,7 @@ macro_rules! v1_style_updates {
             serde_json::from_value(json!({"roles": [by_id_role], "teamIds": [org.teams[0].id]}))
                 .expect("body");
         client
-            .update_organization_invitation_by_id(&org_id, &id, None, None, &body)
+            .update_org_invitation_by_id(&org_id, &id, None, None, &body)
             .await
             .expect("by id");
         let body: types::OrganizationInvitationRequest = serde_json::from_value(
@@ -406,7 +406,7 @@ macro_rules! v1_style_updates {
         )
         .expect("body");
         client
-            .update_organization_invitation(&org_id, None, None, &body)
+            .update_org_invitation(&org_id, None, None, &body)
             .await
             .expect("by username");
         let body: types::GroupInvitationUpdateRequest =

@@ -13,8 +13,9 @@ const FLAVOURS: [&str; 3] = ["atlas-v1", "atlas-v2", "ops-manager-v1"];
 fn scratch_spec() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let spec = workspace_root().join("spec");
-    std::fs::copy(spec.join("sources.toml"), dir.path().join("sources.toml"))
-        .expect("copy sources");
+    for file in ["sources.toml", "operations.toml"] {
+        std::fs::copy(spec.join(file), dir.path().join(file)).expect("copy sources and table");
+    }
     std::fs::create_dir(dir.path().join("overlays")).expect("mkdir");
     std::fs::copy(
         spec.join("overlays/ops-manager-v1.yaml"),
@@ -212,8 +213,16 @@ impl BadInput {
         let mirror = tempfile::tempdir().expect("tempdir");
         std::fs::write(mirror.path().join("doc"), document).expect("write doc");
         let real = xtask::document::sha256_hex(document);
+        let (method, path) = op.split_once(' ').expect("METHOD /path");
+        let table = format!(
+            "[flavours.one]\ntitle = \"One\"\nprefix = \"/api/x\"\nmedia-type = \"application/json\"\n\
+             envelope-field = \"content\"\n[[operations]]\nname = \"the_operation\"\nroute = \"{method} {}\"\n\
+             flavours = [\"one\"]\n[roles]\norg = {{}}\nproject = {{}}\n",
+            path.strip_prefix("/api/x").expect("the test prefix")
+        );
+        std::fs::write(spec.path().join("operations.toml"), table).expect("write table");
         let sources = format!(
-            "[one]\noperations = [\"{op}\"]\n[one.upstream]\nurl = \"https://example.invalid/doc\"\ncommit = \"c\"\nformat = \"{format}\"\n\
+            "[one.upstream]\nurl = \"https://example.invalid/doc\"\ncommit = \"c\"\nformat = \"{format}\"\n\
              [one.mirror]\nfile = \"doc\"\nformat = \"{format}\"\nsha256 = \"{}\"\n",
             pin.unwrap_or(&real)
         );

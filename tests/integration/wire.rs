@@ -89,7 +89,7 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
         ..Default::default()
     };
     let out = client
-        .update_org_invite_by_id(&org, &invitation, None, None, &body)
+        .update_org_invitation_by_id(&org, &invitation, None, None, &body)
         .await
         .expect("update by id");
     assert_eq!(
@@ -120,7 +120,7 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
         ..Default::default()
     };
     client
-        .update_org_invites(&org, Some(true), Some(false), &body)
+        .update_org_invitation(&org, Some(true), Some(false), &body)
         .await
         .expect("update by username");
     assert_sent(
@@ -139,7 +139,7 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
         ]),
     };
     let out = client
-        .update_group_invite_by_id(&group, &invitation, None, &body)
+        .update_project_invitation_by_id(&group, &invitation, None, &body)
         .await
         .expect("project update by id");
     assert_eq!(
@@ -159,7 +159,7 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
         username: Some("ada@example.com".into()),
     };
     client
-        .update_group_invites(&group, None, Some(true), &body)
+        .update_project_invitation(&group, None, Some(true), &body)
         .await
         .expect("project update by username");
     assert_sent(
@@ -205,7 +205,7 @@ async fn atlas_v2_rest_of_the_lifecycle() {
     let invitation: atlas_v2::types::ObjectId = INVITATION.parse().expect("id");
 
     let list = client
-        .list_org_invites(&org, None, None, Some("ada+ops@example.com"))
+        .list_org_invitations(&org, None, None, Some("ada+ops@example.com"))
         .await
         .expect("list");
     assert_eq!(list.len(), 1);
@@ -220,7 +220,7 @@ async fn atlas_v2_rest_of_the_lifecycle() {
     // Delete answers 204 with no body; the vendor type is still what the server requires in Accept.
     server.set_reply(Reply::raw(204, JSON, b""));
     let out = client
-        .delete_org_invite(&org, &invitation, None, None)
+        .delete_org_invitation(&org, &invitation, None, None)
         .await
         .expect("delete");
     assert_eq!(out.status().as_u16(), 204);
@@ -245,7 +245,7 @@ async fn api_errors_decode_even_with_string_parameters() {
     .await;
     let client = atlas_v2::Client::with_transport(&server.base_url, plain_transport());
     let err = client
-        .get_org_invite(
+        .get_org_invitation(
             &ORG.parse().expect("id"),
             &INVITATION.parse().expect("id"),
             None,
@@ -262,7 +262,7 @@ async fn api_errors_decode_even_with_string_parameters() {
     // A proxy's HTML page is an error value, not a panic.
     server.set_reply(Reply::raw(404, "text/html", b"<html>gateway</html>"));
     let err = client
-        .get_org_invite(
+        .get_org_invitation(
             &ORG.parse().expect("id"),
             &INVITATION.parse().expect("id"),
             None,
@@ -314,7 +314,7 @@ async fn atlas_v1_updates_send_plain_json() {
         ..Default::default()
     };
     client
-        .update_organization_invitation_by_id(&org, &invitation, None, None, &body)
+        .update_org_invitation_by_id(&org, &invitation, None, None, &body)
         .await
         .expect("update by id");
     assert_sent(
@@ -331,7 +331,7 @@ async fn atlas_v1_updates_send_plain_json() {
         ..Default::default()
     };
     client
-        .update_organization_invitation(&org, None, None, &body)
+        .update_org_invitation(&org, None, None, &body)
         .await
         .expect("update by username");
     assert_sent(
@@ -392,7 +392,7 @@ async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
         team_ids: None,
     };
     client
-        .update_organization_invitation_by_id(&org, &invitation, None, None, &body)
+        .update_org_invitation_by_id(&org, &invitation, None, None, &body)
         .await
         .expect("update by id");
     assert_sent(
@@ -409,7 +409,7 @@ async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
         username: "ada@example.com".into(),
     };
     client
-        .update_organization_invitation(&org, None, None, &body)
+        .update_org_invitation(&org, None, None, &body)
         .await
         .expect("update by username");
     assert_sent(
@@ -461,26 +461,75 @@ async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
 }
 
 #[test]
-fn the_operation_tables_carry_deprecation_and_sunset() {
-    let v2 = atlas_v2::operations::find("updateOrgInviteById").expect("row");
+fn the_operation_tables_carry_stable_names_deprecation_sunset_and_successors() {
+    let v2 = atlas_v2::operations::find("update_org_invitation_by_id").expect("row");
     assert_eq!(
-        (v2.method, v2.path, v2.media_type, v2.deprecated, v2.sunset),
         (
+            v2.operation_id,
+            v2.method,
+            v2.path,
+            v2.media_type,
+            v2.deprecated,
+            v2.sunset,
+            v2.successor
+        ),
+        (
+            "updateOrgInviteById",
             "PATCH",
             "/api/atlas/v2/orgs/{orgId}/invites/{invitationId}",
             V2,
             true,
-            Some("2027-07-01")
+            Some("2027-07-01"),
+            Some("update_org_user")
         )
     );
-    let successor = atlas_v2::operations::find("updateOrgUser").expect("row");
+    let successor = atlas_v2::operations::find("update_org_user").expect("row");
     assert_eq!(
         (successor.media_type, successor.deprecated, successor.sunset),
         (V2_USERS, false, None)
     );
-    assert_eq!(atlas_v2::operations::OPERATIONS.len(), 13);
+    // List and remove answer 2023-01-01 (sunset 2027-07-01) and 2025-02-19: the row reports the version
+    // sent and that version's (absent) sunset.
+    for name in [
+        "list_org_users",
+        "remove_org_user",
+        "list_project_users",
+        "remove_project_user",
+    ] {
+        let row = atlas_v2::operations::find(name).expect(name);
+        assert_eq!(
+            (row.media_type, row.version, row.sunset),
+            (V2_USERS, Some("2025-02-19"), None),
+            "{name}"
+        );
+    }
+    // Each deprecated operation names its own successor.
+    assert_eq!(
+        atlas_v2::operations::find("delete_org_invitation").and_then(|r| r.successor),
+        Some("remove_org_user")
+    );
+    assert_eq!(
+        atlas_v2::operations::find("list_project_invitations").and_then(|r| r.successor),
+        Some("list_project_users")
+    );
+    assert_eq!(atlas_v2::operations::OPERATIONS.len(), 25);
     assert_eq!(atlas_v1::operations::OPERATIONS.len(), 12);
     assert_eq!(ops_manager_v1::operations::OPERATIONS.len(), 12);
+    // One stable name per operation across flavours, whatever upstream calls it.
+    for op in atlas_v1::operations::OPERATIONS {
+        let v2 = atlas_v2::operations::find(op.name).expect(op.name);
+        let om = ops_manager_v1::operations::find(op.name).expect(op.name);
+        assert_eq!(
+            (v2.method, &v2.path["/api/atlas/v2".len()..]),
+            (op.method, &op.path["/api/atlas/v1.0".len()..])
+        );
+        assert_eq!(om.method, op.method);
+    }
+    assert_ne!(
+        atlas_v2::operations::find("update_org_invitation").map(|r| r.operation_id),
+        atlas_v1::operations::find("update_org_invitation").map(|r| r.operation_id),
+        "upstream spells them differently (updateOrgInvites / updateOrganizationInvitation)"
+    );
     assert!(
         atlas_v1::operations::OPERATIONS
             .iter()
@@ -491,4 +540,5 @@ fn the_operation_tables_carry_deprecation_and_sunset() {
             .iter()
             .all(|op| op.path.starts_with("/api/public/v1.0/"))
     );
+    assert!(atlas_v2::operations::ABSENT.is_empty());
 }

@@ -1,4 +1,5 @@
-//! `spec/sources.toml`: the pinned upstream documents and the operations kept from each.
+//! `spec/sources.toml`: the pinned upstream documents; with `spec/operations.toml`, the operations kept from
+//! each.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -61,8 +62,9 @@ pub struct Source {
     pub upstream: Option<Upstream>,
     /// The mirror copy (absent for a derived flavour).
     pub mirror: Option<Mirror>,
-    /// Operations to keep, as `METHOD /path`.
-    #[serde(default)]
+    /// Operations to keep, as `METHOD /path` with the flavour's prefix: read from the table of operations
+    /// (`spec/operations.toml`), never written in `sources.toml`.
+    #[serde(skip)]
     pub operations: Vec<String>,
     /// A derived flavour names the flavour whose fragment it starts from ...
     pub derive_from: Option<String>,
@@ -78,20 +80,36 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Reads and checks `spec/sources.toml` under `spec_dir`.
+    /// Reads and checks `spec/sources.toml` and `spec/operations.toml` under `spec_dir`.
     pub fn load(spec_dir: &Path) -> Result<Self, PullError> {
-        let path = spec_dir.join("sources.toml");
-        let text = std::fs::read_to_string(&path).map_err(|source| PullError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        Self::parse(&text)
+        let read = |name: &str| {
+            let path = spec_dir.join(name);
+            std::fs::read_to_string(&path).map_err(|source| PullError::Io { path, source })
+        };
+        Self::parse(&read("sources.toml")?, &read(codegen::table::FILE_NAME)?)
     }
 
-    /// Parses the text of `sources.toml` and checks that every entry is either pinned or derived.
-    pub fn parse(text: &str) -> Result<Self, PullError> {
-        let flavours: BTreeMap<String, Source> =
+    /// Parses `sources.toml` with the table of operations and checks that every entry is either pinned or
+    /// derived, and that each flavour is one the table knows.
+    pub fn parse(text: &str, table: &str) -> Result<Self, PullError> {
+        let table = codegen::Table::parse(table).map_err(|e| PullError::Sources(e.0))?;
+        let mut flavours: BTreeMap<String, Source> =
             toml::from_str(text).map_err(|e| PullError::Sources(e.to_string()))?;
+        for (name, source) in &mut flavours {
+            let row = table.flavour(name).ok_or_else(|| {
+                PullError::Sources(format!(
+                    "{name}: not a flavour of {}",
+                    codegen::table::FILE_NAME
+                ))
+            })?;
+            source.operations = table
+                .operations_of(name)
+                .map(|op| {
+                    let (method, path) = op.method_and_path();
+                    format!("{method} {}{path}", row.prefix)
+                })
+                .collect();
+        }
         for (name, source) in &flavours {
             match (&source.derive_from, &source.overlay) {
                 (Some(base), Some(_)) => {

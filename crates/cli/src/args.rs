@@ -1,6 +1,7 @@
 //! The command line, as clap sees it.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser as _;
+use clap::{Args, Parser, Subcommand};
 use mongodb_invitations::Flavour;
 
 /// MongoDB organization and project invitations: Atlas v2, Atlas v1.0 and Ops Manager.
@@ -17,8 +18,8 @@ pub(crate) struct Cli {
 #[derive(Debug, Args)]
 pub(crate) struct Global {
     /// Which API to talk to.
-    #[arg(long, global = true, value_enum, default_value_t = FlavourArg::AtlasV2)]
-    pub(crate) flavour: FlavourArg,
+    #[arg(long, global = true, value_parser = flavour_parser(), default_value = "atlas-v2")]
+    pub(crate) flavour: Flavour,
     /// Scheme, host and port of the API (Atlas: https://cloud.mongodb.com by default; Ops Manager: required,
     /// or MONGODB_ATLAS_OPS_MANAGER_URL).
     #[arg(long, global = true, value_name = "URL")]
@@ -34,28 +35,10 @@ pub(crate) struct Global {
     pub(crate) verbose: u8,
 }
 
-/// `--flavour` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum FlavourArg {
-    /// Atlas Administration API v2.
-    #[value(name = "atlas-v2")]
-    AtlasV2,
-    /// Atlas Administration API v1.0.
-    #[value(name = "atlas-v1")]
-    AtlasV1,
-    /// Ops Manager public API v1.0.
-    #[value(name = "ops-manager")]
-    OpsManager,
-}
-
-impl From<FlavourArg> for Flavour {
-    fn from(f: FlavourArg) -> Flavour {
-        match f {
-            FlavourArg::AtlasV2 => Flavour::AtlasV2,
-            FlavourArg::AtlasV1 => Flavour::AtlasV1,
-            FlavourArg::OpsManager => Flavour::OpsManager,
-        }
-    }
+/// `--flavour`: the names of the table of operations, through the facade's `Flavour` (the one list).
+fn flavour_parser() -> impl clap::builder::TypedValueParser<Value = Flavour> {
+    clap::builder::PossibleValuesParser::new(Flavour::ALL.map(Flavour::name))
+        .try_map(|name| name.parse::<Flavour>())
 }
 
 #[derive(Debug, Subcommand)]

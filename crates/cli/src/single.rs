@@ -10,7 +10,7 @@ use crate::outcome::{Exit, print_json, report};
 
 /// Builds the client the global options and the environment describe.
 pub(crate) fn client(global: &Global) -> Result<Client, Error> {
-    let mut builder = Client::builder(global.flavour.into())
+    let mut builder = Client::builder(global.flavour)
         .envelope(global.envelope)
         .pretty(global.pretty);
     if let Some(url) = &global.base_url {
@@ -27,7 +27,7 @@ pub(crate) async fn run(global: &Global, command: Command) -> Exit {
 }
 
 async fn execute(global: &Global, command: Command) -> Result<(), Error> {
-    let flavour: Flavour = global.flavour.into();
+    let flavour: Flavour = global.flavour;
     // Parse and check everything before building the client: bad input never reaches the network.
     let pretty = global.pretty;
     match command {

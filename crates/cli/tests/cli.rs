@@ -68,7 +68,7 @@ async fn updates_and_the_rest_in_every_flavour() {
     let org = fake.seeded().orgs[0].clone();
     let project = &org.projects[0];
     let url = fake.base_url().to_string();
-    for flavour in ["atlas-v2", "atlas-v1", "ops-manager"] {
+    for flavour in ["atlas-v2", "atlas-v1", "ops-manager-v1"] {
         let base = ["--flavour", flavour, "--base-url", url.as_str()];
         let args = |rest: &[&str]| -> Vec<String> {
             base.iter().chain(rest).map(|s| s.to_string()).collect()
@@ -149,7 +149,7 @@ async fn updates_and_the_rest_in_every_flavour() {
         );
         assert_eq!(stdout_json(&out)["groupId"], project.id.as_str());
 
-        let product = if flavour == "ops-manager" {
+        let product = if flavour == "ops-manager-v1" {
             Product::OpsManager
         } else {
             Product::Atlas
@@ -235,15 +235,15 @@ async fn invalid_input_exits_2_and_sends_nothing() {
         (vec!["update", "org", o, "--id", i, "--role", "GROUP_OWNER"], "unknown organization role \"GROUP_OWNER\" for atlas-v2; valid: ORG_OWNER"),
         (vec!["update", "org", o, "--id", i, "--role", "ORG_ADMIN"], "unknown organization role \"ORG_ADMIN\""),
         (vec!["update", "org", o, "--id", i, "--role", "org_member"], "unknown organization role \"org_member\""),
-        (vec!["--flavour", "ops-manager", "update", "org", o, "--id", i, "--role", "ORG_BILLING_ADMIN"], "for ops-manager"),
-        (vec!["--flavour", "ops-manager", "update", "org", o, "--id", i, "--role", "ORG_STREAM_PROCESSING_ADMIN"], "for ops-manager"),
+        (vec!["--flavour", "ops-manager-v1", "update", "org", o, "--id", i, "--role", "ORG_BILLING_ADMIN"], "for ops-manager-v1"),
+        (vec!["--flavour", "ops-manager-v1", "update", "org", o, "--id", i, "--role", "ORG_STREAM_PROCESSING_ADMIN"], "for ops-manager-v1"),
         (vec!["update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--team", "xyz"], "invalid team id \"xyz\""),
         (vec!["update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--group-role", "nogroup"], "--group-role takes GROUP_ID=ROLE"),
         (vec!["update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--group-role", "bad=GROUP_OWNER"], "invalid project id \"bad\""),
         (vec!["update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--group-role", &group_org_role], "unknown project role \"ORG_OWNER\""),
         (vec!["--flavour", "atlas-v1", "update", "org", o, "--id", i, "--role", "ORG_MEMBER", "--group-role", &group_owner], "groupRoleAssignments is not available in atlas-v1"),
         (vec!["update", "project", p, "--id", i, "--role", "ORG_OWNER"], "unknown project role \"ORG_OWNER\" for atlas-v2; valid: GROUP_OWNER"),
-        (vec!["--flavour", "ops-manager", "update", "project", p, "--id", i, "--role", "GROUP_CLUSTER_MANAGER"], "GROUP_AUTOMATION_ADMIN"),
+        (vec!["--flavour", "ops-manager-v1", "update", "project", p, "--id", i, "--role", "GROUP_CLUSTER_MANAGER"], "GROUP_AUTOMATION_ADMIN"),
         (vec!["--flavour", "atlas-v1", "update", "project", p, "--id", i, "--role", "GROUP_USER_ADMIN"], "for atlas-v1"),
         (vec!["update", "project", "short", "--id", i, "--role", "GROUP_OWNER"], "invalid project id \"short\""),
         (vec!["update", "org", o, "--role", "ORG_MEMBER"], "--id"),
@@ -251,7 +251,7 @@ async fn invalid_input_exits_2_and_sends_nothing() {
         (vec!["update", "org", o, "--id", i], "--role"),
         (vec!["update", "team", o, "--id", i, "--role", "ORG_MEMBER"], "unrecognized subcommand 'team'"),
         (vec!["--flavour", "atlas-v3", "update", "org", o, "--id", i, "--role", "ORG_MEMBER"], "invalid value 'atlas-v3'"),
-        (vec!["--flavour", "ops-manager", "get", "org", o, "--id", i], "ops-manager has no default base URL"),
+        (vec!["--flavour", "ops-manager-v1", "get", "org", o, "--id", i], "ops-manager-v1 has no default base URL"),
         (vec!["--base-url", "ftp://example.com", "get", "org", o, "--id", i], "must start with https://"),
         (vec!["--base-url", "https://user:pw@example.com", "get", "org", o, "--id", i], "must not carry credentials"),
         (vec!["get", "org", o, "--id", "zzzzzzzzzzzzzzzzzzzzzzzz"], "invalid invitation id"),
@@ -267,7 +267,7 @@ async fn invalid_input_exits_2_and_sends_nothing() {
         fake.reset_counters();
         // The fake's URL goes first unless the case is about the base URL itself.
         let about_url = args.contains(&"--base-url")
-            || (args.contains(&"ops-manager") && args.contains(&"get"));
+            || (args.contains(&"ops-manager-v1") && args.contains(&"get"));
         let needs_url = !about_url;
         let mut full: Vec<&str> = if needs_url {
             vec!["--base-url", url.as_str()]

@@ -4,10 +4,13 @@ use std::fmt::Write as _;
 
 use quote::ToTokens;
 
-use crate::{Flavour, OperationRow};
+use crate::Flavour;
+use crate::operations::Rows;
 
-/// Renders the operations (with the Rust method each became) and the public types with their fields.
-pub fn render(flavour: Flavour, rows: &[OperationRow], file: &syn::File) -> String {
+/// Renders the operations (stable name, upstream operationId, route, media type, deprecation), the Rust
+/// methods they became and the public types with their fields. An upstream rename changes one line here and
+/// no Rust name.
+pub fn render(flavour: Flavour, rows: &Rows, unused_fixups: &[&str], file: &syn::File) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -20,15 +23,20 @@ pub fn render(flavour: Flavour, rows: &[OperationRow], file: &syn::File) -> Stri
         flavour
             .fixups
             .iter()
-            .map(|f| f.name())
+            .map(|f| if unused_fixups.contains(&f.name()) {
+                format!("{} (unused)", f.name())
+            } else {
+                f.name().to_string()
+            })
             .collect::<Vec<_>>()
             .join(", ")
     );
     let _ = writeln!(out, "\n## operations");
-    for r in rows {
+    for r in &rows.present {
         let _ = writeln!(
             out,
-            "{} {} {} [{}]{}{}",
+            "{} (upstream {}) {} {} [{}]{}{}{}",
+            r.name,
             r.operation_id,
             r.method,
             r.path,
@@ -37,8 +45,15 @@ pub fn render(flavour: Flavour, rows: &[OperationRow], file: &syn::File) -> Stri
             r.sunset
                 .as_ref()
                 .map(|s| format!(" sunset={s}"))
+                .unwrap_or_default(),
+            r.successor
+                .as_ref()
+                .map(|s| format!(" successor={s}"))
                 .unwrap_or_default()
         );
+    }
+    for name in &rows.absent {
+        let _ = writeln!(out, "{name} absent from this revision");
     }
     let _ = writeln!(out, "\n## methods");
     for sig in client_methods(file) {

@@ -1,14 +1,15 @@
 //! Codegen-only rewrites of a fragment, applied in memory before progenitor sees it.
 //!
 //! The committed fragments keep upstream's contract as it is; these functions adapt it to what progenitor
-//! can generate well. Each returns how many places it changed, and [`Fixup::apply`] turns "nothing changed"
-//! into an error, so a fixup that upstream made unnecessary is noticed and removed instead of lingering.
+//! can generate well. Each returns how many places it changed. A fixup that changes nothing does not fail the
+//! build (a spec bump must never need hand edits): codegen reports it as unused, and `cargo xtask pull
+//! --check` in CI fails on it, so the maintainer deletes it from the flavour's list.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::{CodegenError, OperationRow};
+use crate::OperationRow;
 
 /// The pattern every MongoDB resource id in a path follows.
 pub const OBJECT_ID_PATTERN: &str = "^([a-f0-9]{24})$";
@@ -19,6 +20,10 @@ pub const OBJECT_ID_SCHEMA: &str = "ObjectId";
 /// The fixups, each named for what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fixup {
+    /// Keeps, in each operation, only the media type the table says to send: upstream lists several
+    /// resource versions in one content map (list and remove users answer 2023-01-01 and 2025-02-19),
+    /// which progenitor cannot generate.
+    SelectVersion,
     /// `application/vnd.atlas.<date>+json` → `application/json`, remembering each operation's vendor type:
     /// progenitor cannot generate vendor request bodies and leaves vendor responses untyped.
     VendorMediaTypes,
@@ -53,6 +58,7 @@ impl Fixup {
     /// The name used in messages.
     pub fn name(self) -> &'static str {
         match self {
+            Fixup::SelectVersion => "select_version",
             Fixup::VendorMediaTypes => "vendor_media_types",
             Fixup::DropSchemalessContent => "drop_schemaless_content",
             Fixup::FlattenHierarchies => "flatten_hierarchies",
@@ -65,15 +71,11 @@ impl Fixup {
         }
     }
 
-    /// Applies the fixup; an error when it changed nothing. `rows` is the operation table read from the
-    /// fragment before any fixup ran.
-    pub fn apply(
-        self,
-        doc: &mut Value,
-        flavour: &str,
-        rows: &[OperationRow],
-    ) -> Result<(), CodegenError> {
-        let changed = match self {
+    /// Applies the fixup and returns how many places it changed (0: it no longer applies). `rows` is the
+    /// operation table read from the fragment before any fixup ran.
+    pub fn apply(self, doc: &mut Value, rows: &[OperationRow]) -> usize {
+        match self {
+            Fixup::SelectVersion => select_version(doc, rows),
             Fixup::VendorMediaTypes => vendor_media_types(doc),
             Fixup::DropSchemalessContent => drop_schemaless_content(doc),
             Fixup::FlattenHierarchies => flatten_hierarchies(doc),
@@ -83,15 +85,7 @@ impl Fixup {
             Fixup::UnifyPathIds => unify_path_ids(doc),
             Fixup::ResponsePatterns => response_patterns(doc),
             Fixup::OperationDocs => operation_docs(doc, rows),
-        };
-        if changed == 0 {
-            return Err(CodegenError(format!(
-                "fixup `{}` no longer applies to the {flavour} fragment: upstream fixed what it worked around; \
-                 remove it from the flavour's fixup list",
-                self.name()
-            )));
         }
-        Ok(())
     }
 }
 
@@ -156,6 +150,27 @@ fn content_maps(op: &mut Map<String, Value>) -> Vec<&mut Map<String, Value>> {
 /// True for `application/vnd.atlas.<version>+json`.
 pub fn is_vendor_json(media_type: &str) -> bool {
     media_type.starts_with("application/vnd.atlas.") && media_type.ends_with("+json")
+}
+
+fn select_version(doc: &mut Value, rows: &[OperationRow]) -> usize {
+    let mut changed = 0;
+    for_each_operation(doc, |path, method, op| {
+        let Some(row) = rows
+            .iter()
+            .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
+        else {
+            return;
+        };
+        for content in content_maps(op) {
+            if !content.contains_key(&row.media_type) {
+                continue;
+            }
+            let before = content.len();
+            content.retain(|k, _| !is_vendor_json(k) || *k == row.media_type);
+            changed += before - content.len();
+        }
+    });
+    changed
 }
 
 fn vendor_media_types(doc: &mut Value) -> usize {
@@ -577,29 +592,26 @@ fn unify_path_ids(doc: &mut Value) -> usize {
     changed
 }
 
-fn operation_docs(doc: &mut Value, table: &[OperationRow]) -> usize {
+fn operation_docs(doc: &mut Value, rows: &[OperationRow]) -> usize {
     let mut changed = 0;
     for_each_operation(doc, |path, method, op| {
-        let id = op
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let row = table.iter().find(|r| r.operation_id == id);
-        let mut line = format!(
-            "`{} {path}` (operationId `{id}`",
-            method.to_ascii_uppercase()
-        );
+        let method = method.to_ascii_uppercase();
+        let row = rows.iter().find(|r| r.path == path && r.method == method);
+        let mut line = format!("`{method} {path}`");
         if let Some(row) = row {
-            line.push_str(&format!(", `{}`)", row.media_type));
+            line.push_str(&format!(
+                " (upstream operationId `{}`, `{}`)",
+                row.operation_id, row.media_type
+            ));
             if row.deprecated {
                 line.push_str(". Deprecated by MongoDB");
                 if let Some(sunset) = &row.sunset {
                     line.push_str(&format!("; sunset {sunset}"));
                 }
+                if let Some(successor) = &row.successor {
+                    line.push_str(&format!("; use `{successor}` instead"));
+                }
             }
-        } else {
-            line.push(')');
         }
         line.push('.');
         op.remove("summary");
@@ -645,19 +657,49 @@ mod tests {
         })
     }
 
-    fn apply(fixup: Fixup, doc: &mut Value) -> Result<(), CodegenError> {
-        let rows = crate::operations::rows(&doc.clone());
-        fixup.apply(doc, "test", &rows)
+    const TABLE: &str = r#"
+[flavours.x]
+title = "X"
+prefix = "/api/x"
+media-type = "application/vnd.atlas.{version}+json"
+envelope-field = "content"
+
+[[operations]]
+name = "update_thing"
+route = "PATCH /orgs/{orgId}/invites"
+flavours = ["x"]
+version = "2023-01-01"
+successor = "update_thing"
+
+[roles]
+org = {}
+project = {}
+"#;
+
+    fn rows(doc: &Value) -> Vec<OperationRow> {
+        let table = crate::table::Table::parse(TABLE).expect("table");
+        crate::operations::rows(doc, &table, table.flavour("x").expect("x"))
+            .expect("rows")
+            .present
+    }
+
+    /// How many places the fixup changed; the rows are read from the fragment before any fixup, as
+    /// codegen does.
+    fn apply(fixup: Fixup, doc: &mut Value) -> usize {
+        fixup.apply(doc, &rows(&self::doc()))
     }
 
     #[test]
     fn vendor_types_become_json_and_the_table_keeps_them() {
         let mut d = doc();
-        let rows = crate::operations::rows(&d);
+        let rows = rows(&d);
         assert_eq!(rows[0].media_type, "application/vnd.atlas.2023-01-01+json");
         assert_eq!(rows[0].sunset.as_deref(), Some("2027-07-01"));
-        assert_eq!(rows[0].method_name, "update_thing");
-        apply(Fixup::VendorMediaTypes, &mut d).unwrap();
+        assert_eq!(
+            (rows[0].name.as_str(), rows[0].operation_id.as_str()),
+            ("update_thing", "updateThing")
+        );
+        assert_eq!(apply(Fixup::VendorMediaTypes, &mut d), 3);
         let op = &d["paths"]["/api/x/orgs/{orgId}/invites"]["patch"];
         assert!(
             op["requestBody"]["content"]
@@ -674,7 +716,7 @@ mod tests {
     #[test]
     fn enums_with_the_same_values_share_one_open_type() {
         let mut d = doc();
-        apply(Fixup::OpenEnums, &mut d).unwrap();
+        assert!(apply(Fixup::OpenEnums, &mut d) > 0);
         let s = &d["components"]["schemas"];
         assert_eq!(
             s["Req"]["properties"]["roles"]["items"],
@@ -697,7 +739,7 @@ mod tests {
     #[test]
     fn request_defaults_go_but_a_property_named_default_stays() {
         let mut d = doc();
-        apply(Fixup::StripRequestDefaults, &mut d).unwrap();
+        assert!(apply(Fixup::StripRequestDefaults, &mut d) > 0);
         let op = &d["paths"]["/api/x/orgs/{orgId}/invites"]["patch"];
         assert_eq!(op["parameters"][1]["schema"], json!({"type": "boolean"}));
         assert_eq!(
@@ -709,8 +751,8 @@ mod tests {
     #[test]
     fn response_patterns_go_and_path_ids_are_unified() {
         let mut d = doc();
-        apply(Fixup::UnifyPathIds, &mut d).unwrap();
-        apply(Fixup::ResponsePatterns, &mut d).unwrap();
+        assert!(apply(Fixup::UnifyPathIds, &mut d) > 0);
+        assert!(apply(Fixup::ResponsePatterns, &mut d) > 0);
         assert_eq!(
             d["components"]["schemas"]["Res"]["properties"]["name"],
             json!({"type": "string"})
@@ -727,30 +769,40 @@ mod tests {
     }
 
     #[test]
-    fn a_fixup_with_nothing_left_to_do_fails_the_build() {
+    fn a_fixup_with_nothing_left_to_do_changes_nothing_and_says_so() {
         let mut d = doc();
-        apply(Fixup::LoosenApiErrorParameters, &mut d).unwrap();
-        let err = apply(Fixup::LoosenApiErrorParameters, &mut d).unwrap_err();
-        assert!(
-            err.0
-                .contains("`loosen_api_error_parameters` no longer applies"),
-            "{err}"
+        assert_eq!(apply(Fixup::LoosenApiErrorParameters, &mut d), 1);
+        assert_eq!(apply(Fixup::LoosenApiErrorParameters, &mut d), 0);
+        assert!(apply(Fixup::VendorMediaTypes, &mut d) > 0);
+        assert_eq!(apply(Fixup::VendorMediaTypes, &mut d), 0);
+        assert_eq!(apply(Fixup::DropSchemalessContent, &mut d), 1);
+        assert_eq!(apply(Fixup::DropSchemalessContent, &mut d), 0);
+    }
+
+    #[test]
+    fn only_the_version_the_table_sends_is_kept() {
+        let mut d = doc();
+        d["paths"]["/api/x/orgs/{orgId}/invites"]["patch"]["responses"]["200"]["content"]["application/vnd.atlas.2025-02-19+json"] =
+            json!({"schema": {"type": "object"}});
+        assert_eq!(apply(Fixup::SelectVersion, &mut d), 1);
+        let content =
+            &d["paths"]["/api/x/orgs/{orgId}/invites"]["patch"]["responses"]["200"]["content"];
+        assert_eq!(
+            content.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["application/vnd.atlas.2023-01-01+json"]
         );
-        apply(Fixup::VendorMediaTypes, &mut d).unwrap();
-        assert!(apply(Fixup::VendorMediaTypes, &mut d).is_err());
-        apply(Fixup::DropSchemalessContent, &mut d).unwrap();
-        assert!(apply(Fixup::DropSchemalessContent, &mut d).is_err());
+        assert_eq!(apply(Fixup::SelectVersion, &mut d), 0);
     }
 
     #[test]
     fn operation_docs_are_our_own_line() {
         let mut d = doc();
-        apply(Fixup::OperationDocs, &mut d).unwrap();
+        assert!(apply(Fixup::OperationDocs, &mut d) > 0);
         let op = &d["paths"]["/api/x/orgs/{orgId}/invites"]["patch"];
         assert_eq!(
             op["description"],
-            "`PATCH /api/x/orgs/{orgId}/invites` (operationId `updateThing`, `application/vnd.atlas.2023-01-01+json`). \
-             Deprecated by MongoDB; sunset 2027-07-01."
+            "`PATCH /api/x/orgs/{orgId}/invites` (upstream operationId `updateThing`, \
+             `application/vnd.atlas.2023-01-01+json`). Deprecated by MongoDB; sunset 2027-07-01; use `update_thing` instead."
         );
     }
 }

@@ -2,6 +2,17 @@
 
 use serde::Serialize;
 
+/// A constant of `spec/operations.toml` for one flavour, read from that flavour's generated crate.
+macro_rules! from_table {
+    ($flavour:expr, $item:ident) => {
+        match $flavour {
+            Flavour::AtlasV2 => mongodb_atlas_v2_invitations::operations::$item,
+            Flavour::AtlasV1 => mongodb_atlas_v1_invitations::operations::$item,
+            Flavour::OpsManagerV1 => mongodb_ops_manager_v1_invitations::operations::$item,
+        }
+    };
+}
+
 /// One of the three invitation APIs, each under its own path prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -28,13 +39,31 @@ impl Flavour {
     /// All three, in a fixed order.
     pub const ALL: [Flavour; 3] = [Flavour::AtlasV2, Flavour::AtlasV1, Flavour::OpsManagerV1];
 
+    /// The flavour's name in `spec/operations.toml`.
+    pub fn name(self) -> &'static str {
+        from_table!(self, FLAVOUR)
+    }
+
     /// The path prefix the flavour is served under, e.g. `/api/atlas/v2`.
     pub fn prefix(self) -> &'static str {
-        match self {
-            Flavour::AtlasV2 => "/api/atlas/v2",
-            Flavour::AtlasV1 => "/api/atlas/v1.0",
-            Flavour::OpsManagerV1 => "/api/public/v1.0",
+        from_table!(self, PREFIX)
+    }
+
+    /// Lower-case method and path template (after the prefix) of the operation with a stable name, as the
+    /// flavour crate's generated table has it; `None` where the flavour lacks it.
+    fn route_of(self, name: &str) -> Option<(&'static str, &'static str)> {
+        macro_rules! route {
+            ($krate:ident) => {
+                $krate::operations::find(name).map(|op| (op.method, op.path))
+            };
         }
+        let (method, path) = match self {
+            Flavour::AtlasV2 => route!(mongodb_atlas_v2_invitations),
+            Flavour::AtlasV1 => route!(mongodb_atlas_v1_invitations),
+            Flavour::OpsManagerV1 => route!(mongodb_ops_manager_v1_invitations),
+        }?;
+        let method = METHODS.iter().find(|m| m.eq_ignore_ascii_case(method))?;
+        Some((method, path.strip_prefix(self.prefix()).unwrap_or(path)))
     }
 
     /// The store this flavour serves.
@@ -45,12 +74,12 @@ impl Flavour {
         }
     }
 
-    /// The committed OpenAPI fragment this flavour serves.
+    /// The committed OpenAPI fragment this flavour serves (packaged with its generated crate).
     pub(crate) fn fragment(self) -> &'static str {
         match self {
-            Flavour::AtlasV2 => include_str!("../../../spec/atlas-v2.json"),
-            Flavour::AtlasV1 => include_str!("../../../spec/atlas-v1.json"),
-            Flavour::OpsManagerV1 => include_str!("../../../spec/ops-manager-v1.json"),
+            Flavour::AtlasV2 => mongodb_atlas_v2_invitations::FRAGMENT,
+            Flavour::AtlasV1 => mongodb_atlas_v1_invitations::FRAGMENT,
+            Flavour::OpsManagerV1 => mongodb_ops_manager_v1_invitations::FRAGMENT,
         }
     }
 
@@ -61,43 +90,23 @@ impl Flavour {
 
     /// The field an `envelope=true` answer wraps the body in.
     pub(crate) fn envelope_field(self) -> &'static str {
-        match self {
-            Flavour::OpsManagerV1 => "envelope",
-            Flavour::AtlasV2 | Flavour::AtlasV1 => "content",
-        }
+        from_table!(self, ENVELOPE_FIELD)
     }
 
-    /// Project roles the server accepts. The Atlas schemas type project roles as plain strings, so the
-    /// schema alone would let any string through; the real server refuses roles it does not know.
+    /// Project roles the server accepts (from the table of operations). The Atlas schemas type project
+    /// roles as plain strings, so the schema alone would let any string through; the real server refuses
+    /// roles it does not know.
     pub(crate) fn project_roles(self) -> &'static [&'static str] {
         match self {
-            Flavour::AtlasV2 | Flavour::AtlasV1 => &[
-                "GROUP_BACKUP_MANAGER",
-                "GROUP_CLUSTER_MANAGER",
-                "GROUP_DATA_ACCESS_ADMIN",
-                "GROUP_DATA_ACCESS_READ_ONLY",
-                "GROUP_DATA_ACCESS_READ_WRITE",
-                "GROUP_DATABASE_ACCESS_ADMIN",
-                "GROUP_OBSERVABILITY_VIEWER",
-                "GROUP_OWNER",
-                "GROUP_READ_ONLY",
-                "GROUP_SEARCH_INDEX_EDITOR",
-                "GROUP_STREAM_PROCESSING_OWNER",
-            ],
-            Flavour::OpsManagerV1 => &[
-                "GROUP_OWNER",
-                "GROUP_READ_ONLY",
-                "GROUP_AUTOMATION_ADMIN",
-                "GROUP_BACKUP_ADMIN",
-                "GROUP_MONITORING_ADMIN",
-                "GROUP_USER_ADMIN",
-                "GROUP_DATA_ACCESS_ADMIN",
-                "GROUP_DATA_ACCESS_READ_WRITE",
-                "GROUP_DATA_ACCESS_READ_ONLY",
-            ],
+            Flavour::AtlasV2 => mongodb_atlas_v2_invitations::operations::roles::PROJECT,
+            Flavour::AtlasV1 => mongodb_atlas_v1_invitations::operations::roles::PROJECT,
+            Flavour::OpsManagerV1 => mongodb_ops_manager_v1_invitations::operations::roles::PROJECT,
         }
     }
 }
+
+/// Lower-case HTTP methods, as the router and the fragments spell them.
+const METHODS: [&str; 5] = ["get", "post", "patch", "put", "delete"];
 
 /// The operations the fake implements; the same set in every flavour, plus the v2-only successor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -134,27 +143,33 @@ impl Op {
         Op::UpdateOrgUser,
     ];
 
-    /// Method and path template (after the prefix), spelled as in the fragments.
-    pub(crate) fn route(self) -> (&'static str, &'static str) {
+    /// The operation's stable name in `spec/operations.toml`.
+    pub(crate) fn name(self) -> &'static str {
         match self {
-            Op::ListOrg => ("get", "/orgs/{orgId}/invites"),
-            Op::CreateOrg => ("post", "/orgs/{orgId}/invites"),
-            Op::UpdateOrgByUsername => ("patch", "/orgs/{orgId}/invites"),
-            Op::GetOrg => ("get", "/orgs/{orgId}/invites/{invitationId}"),
-            Op::UpdateOrgById => ("patch", "/orgs/{orgId}/invites/{invitationId}"),
-            Op::DeleteOrg => ("delete", "/orgs/{orgId}/invites/{invitationId}"),
-            Op::ListGroup => ("get", "/groups/{groupId}/invites"),
-            Op::CreateGroup => ("post", "/groups/{groupId}/invites"),
-            Op::UpdateGroupByUsername => ("patch", "/groups/{groupId}/invites"),
-            Op::GetGroup => ("get", "/groups/{groupId}/invites/{invitationId}"),
-            Op::UpdateGroupById => ("patch", "/groups/{groupId}/invites/{invitationId}"),
-            Op::DeleteGroup => ("delete", "/groups/{groupId}/invites/{invitationId}"),
-            Op::UpdateOrgUser => ("patch", "/orgs/{orgId}/users/{userId}"),
+            Op::ListOrg => "list_org_invitations",
+            Op::CreateOrg => "create_org_invitation",
+            Op::UpdateOrgByUsername => "update_org_invitation",
+            Op::GetOrg => "get_org_invitation",
+            Op::UpdateOrgById => "update_org_invitation_by_id",
+            Op::DeleteOrg => "delete_org_invitation",
+            Op::ListGroup => "list_project_invitations",
+            Op::CreateGroup => "create_project_invitation",
+            Op::UpdateGroupByUsername => "update_project_invitation",
+            Op::GetGroup => "get_project_invitation",
+            Op::UpdateGroupById => "update_project_invitation_by_id",
+            Op::DeleteGroup => "delete_project_invitation",
+            Op::UpdateOrgUser => "update_org_user",
         }
+    }
+
+    /// Lower-case method and path template (after the prefix) in `flavour`, from the table of operations;
+    /// `None` where the flavour does not have the operation.
+    pub(crate) fn route_in(self, flavour: Flavour) -> Option<(&'static str, &'static str)> {
+        flavour.route_of(self.name())
     }
 
     /// Whether `flavour` has this operation.
     pub(crate) fn served_by(self, flavour: Flavour) -> bool {
-        self != Op::UpdateOrgUser || flavour == Flavour::AtlasV2
+        self.route_in(flavour).is_some()
     }
 }

@@ -88,7 +88,9 @@ impl Contracts {
 }
 
 fn read_op(doc: &Value, schemas: &Value, flavour: Flavour, op: Op) -> Result<OpContract, String> {
-    let (method, template) = op.route();
+    let (method, template) = op
+        .route_in(flavour)
+        .ok_or_else(|| format!("{flavour:?} has no operation {}", op.name()))?;
     let path = format!("{}{}", flavour.prefix(), template);
     let operation = doc
         .get("paths")

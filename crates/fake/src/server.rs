@@ -374,8 +374,10 @@ fn contracts() -> Result<&'static Contracts, StartError> {
 fn router(app: Arc<App>) -> Router {
     let mut paths: BTreeMap<String, MethodRouter<Arc<App>>> = BTreeMap::new();
     for flavour in Flavour::ALL {
-        for op in Op::ALL.into_iter().filter(|op| op.served_by(flavour)) {
-            let (method, template) = op.route();
+        for op in Op::ALL {
+            let Some((method, template)) = op.route_in(flavour) else {
+                continue;
+            };
             let filter = match method {
                 "get" => MethodFilter::GET,
                 "post" => MethodFilter::POST,

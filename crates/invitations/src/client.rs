@@ -283,7 +283,7 @@ mod tests {
         let err = Client::builder(Flavour::OpsManager).build().unwrap_err();
         assert!(
             err.to_string()
-                .contains("ops-manager has no default base URL"),
+                .contains("ops-manager-v1 has no default base URL"),
             "{err}"
         );
         let client = Client::builder(Flavour::OpsManager)

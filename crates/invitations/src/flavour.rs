@@ -15,24 +15,52 @@ pub enum Flavour {
     OpsManager,
 }
 
+/// What `spec/operations.toml` says about a flavour, as its generated crate carries it.
+macro_rules! from_table {
+    ($flavour:expr, $item:ident) => {
+        match $flavour {
+            Flavour::AtlasV2 => mongodb_atlas_v2_invitations::operations::$item,
+            Flavour::AtlasV1 => mongodb_atlas_v1_invitations::operations::$item,
+            Flavour::OpsManager => mongodb_ops_manager_v1_invitations::operations::$item,
+        }
+    };
+}
+
 impl Flavour {
     /// Every flavour, in the order the CLI lists them.
     pub const ALL: [Flavour; 3] = [Flavour::AtlasV2, Flavour::AtlasV1, Flavour::OpsManager];
 
-    /// The name used on the command line and in messages.
+    /// The name in `spec/operations.toml`, used on the command line and in messages: `atlas-v2`,
+    /// `atlas-v1`, `ops-manager-v1`.
     pub fn name(self) -> &'static str {
-        match self {
-            Flavour::AtlasV2 => "atlas-v2",
-            Flavour::AtlasV1 => "atlas-v1",
-            Flavour::OpsManager => "ops-manager",
-        }
+        from_table!(self, FLAVOUR)
+    }
+
+    /// What the API is called in prose.
+    pub fn title(self) -> &'static str {
+        from_table!(self, TITLE)
     }
 
     /// The base URL used when none is given (Ops Manager has none: it is self-hosted).
     pub fn default_base_url(self) -> Option<&'static str> {
+        from_table!(self, DEFAULT_BASE_URL)
+    }
+
+    /// The organization roles this flavour's servers accept.
+    pub(crate) fn org_roles(self) -> &'static [&'static str] {
         match self {
-            Flavour::AtlasV2 | Flavour::AtlasV1 => Some("https://cloud.mongodb.com"),
-            Flavour::OpsManager => None,
+            Flavour::AtlasV2 => mongodb_atlas_v2_invitations::operations::roles::ORG,
+            Flavour::AtlasV1 => mongodb_atlas_v1_invitations::operations::roles::ORG,
+            Flavour::OpsManager => mongodb_ops_manager_v1_invitations::operations::roles::ORG,
+        }
+    }
+
+    /// The project roles this flavour's servers accept.
+    pub(crate) fn project_roles(self) -> &'static [&'static str] {
+        match self {
+            Flavour::AtlasV2 => mongodb_atlas_v2_invitations::operations::roles::PROJECT,
+            Flavour::AtlasV1 => mongodb_atlas_v1_invitations::operations::roles::PROJECT,
+            Flavour::OpsManager => mongodb_ops_manager_v1_invitations::operations::roles::PROJECT,
         }
     }
 }
@@ -45,7 +73,7 @@ impl fmt::Display for Flavour {
 
 /// The text was not a flavour name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown flavour {0:?}: expected atlas-v2, atlas-v1 or ops-manager")]
+#[error("unknown flavour {0:?}: expected atlas-v2, atlas-v1 or ops-manager-v1")]
 pub struct UnknownFlavour(pub String);
 
 impl FromStr for Flavour {

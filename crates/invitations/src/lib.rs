@@ -11,7 +11,7 @@
 //! let updated = client
 //!     .update_org_invitation(&org, &who, &OrgInvitationChanges::roles([OrgRole::Member]))
 //!     .await?;
-//! println!("{} now grants {:?}", updated.id, updated.target);
+//! println!("{:?} now grants {:?}", updated.id, updated.target);
 //! # Ok(()) }
 //! ```
 //!
@@ -29,6 +29,7 @@ mod model;
 mod ops;
 mod response;
 mod roles;
+mod wire;
 
 pub use client::{Client, ClientBuilder, env};
 pub use error::{ApiError, Error, FieldViolation, ValidationError};

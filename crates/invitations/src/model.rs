@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{InvitationId, OrgId, ProjectId, TeamId, UserId, Username};
+use crate::ids::{InvitationId, ProjectId, TeamId, UserId, Username};
 use crate::roles::{OrgRole, ProjectRole};
 
 /// Which pending invitation an update or lookup means.
@@ -16,74 +16,78 @@ pub enum Invitee {
 }
 
 /// A pending invitation to an organization or a project.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Decoded from the operation's own response schema: the operation called says whether it is an organization
+/// or a project invitation, and every field the schema leaves optional or free is optional or free here.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Invitation {
-    /// The invitation's id.
-    pub id: InvitationId,
+    /// The invitation's id (the schema does not require it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<InvitationId>,
     /// Where the invitation leads, with the roles it grants there.
     #[serde(flatten)]
     pub target: InvitationTarget,
     /// The invitee's email address.
-    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// Who sent it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inviter_username: Option<String>,
     /// When it was sent (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<DateTime<Utc>>,
     /// When it expires (UTC; 30 days after it was sent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// An organization or a project, and what the invitation grants there.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum InvitationTarget {
     /// An organization invitation.
     #[serde(rename_all = "camelCase")]
     Org {
-        /// The organization.
-        org_id: OrgId,
+        /// The organization: as answered, or else the one the call named.
+        org_id: String,
         /// Its name.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         org_name: Option<String>,
         /// Organization roles granted on acceptance.
-        #[serde(default)]
         roles: Vec<OrgRole>,
-        /// Teams the invitee joins.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        team_ids: Vec<TeamId>,
+        /// Teams the invitee joins (free strings in the schema).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        team_ids: Vec<String>,
         /// Project roles granted with it (Atlas v2).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[serde(skip_serializing_if = "Vec::is_empty")]
         group_role_assignments: Vec<ProjectRoleGrant>,
     },
     /// A project invitation.
     #[serde(rename_all = "camelCase")]
     Project {
-        /// The project (`groupId` on the wire).
+        /// The project (`groupId` on the wire): as answered, or else the one the call named.
         #[serde(rename = "groupId")]
-        project_id: ProjectId,
+        project_id: String,
         /// Its name.
-        #[serde(default, rename = "groupName", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "groupName", skip_serializing_if = "Option::is_none")]
         project_name: Option<String>,
         /// Project roles granted on acceptance.
-        #[serde(default)]
         roles: Vec<ProjectRole>,
     },
 }
 
-/// One project role an organization invitation grants (as responses list them).
+/// One project role an organization invitation grants (as responses list them; both fields are free,
+/// optional strings in the schema).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectRoleGrant {
     /// The project.
-    #[serde(rename = "groupId")]
-    pub project_id: ProjectId,
+    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
     /// The role.
-    #[serde(rename = "groupRole")]
-    pub role: ProjectRole,
+    #[serde(rename = "groupRole", default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<ProjectRole>,
 }
 
 /// Project roles to grant with an organization invitation (as requests send them; Atlas v2 only).

@@ -15,15 +15,17 @@ use crate::ids::{InvitationId, OrgId, ProjectId, UserId, Username};
 use crate::model::{Invitation, Invitee, OrgInvitationChanges, OrgUser, OrgUserChanges};
 use crate::response::Response;
 use crate::roles::{OrgRole, ProjectRole};
-use crate::{Flavour, INVITATIONS_RATE_LIMITED_IP};
+use crate::{Flavour, INVITATIONS_RATE_LIMITED_IP, wire};
 use transport::body_excerpt as excerpt;
 
 /// What the operation table says about the operation being called.
 #[derive(Debug, Clone, Copy)]
 struct OpMeta {
+    name: &'static str,
     operation_id: &'static str,
     deprecated: bool,
     sunset: Option<&'static str>,
+    successor: Option<&'static str>,
 }
 
 /// A successful answer before it is decoded into the facade's model.
@@ -34,41 +36,47 @@ struct Raw {
     meta: OpMeta,
 }
 
-/// Calls the same operation on whichever generated client this is. Arguments are written once: the ids and
-/// bodies are converted by generic helpers whose target type each flavour's method signature decides.
-macro_rules! invoke {
-    ($self:ident . $v2:ident | $v1:ident ( $($arg:expr),* $(,)? )) => {
+/// Calls the operation with a stable name (from `spec/operations.toml`) on whichever generated client this
+/// is, with the same arguments: every flavour's method has the same name. A flavour whose fragment lacks the
+/// operation answers a typed error without sending anything; the branch calling it is not even compiled.
+macro_rules! call {
+    ($self:ident . $op:ident ( $($arg:expr),* $(,)? )) => {
         match &*$self.inner {
-            Inner::AtlasV2(c) => {
-                let meta = meta(mongodb_atlas_v2_invitations::operations::find_by_method(stringify!($v2)).map(|o| (o.operation_id, o.deprecated, o.sunset)));
-                $self.finish(meta, c.$v2($($arg),*).await).await
-            }
-            Inner::AtlasV1(c) => {
-                let meta = meta(mongodb_atlas_v1_invitations::operations::find_by_method(stringify!($v1)).map(|o| (o.operation_id, o.deprecated, o.sunset)));
-                $self.finish(meta, c.$v1($($arg),*).await).await
-            }
-            Inner::OpsManager(c) => {
-                let meta = meta(mongodb_ops_manager_v1_invitations::operations::find_by_method(stringify!($v1)).map(|o| (o.operation_id, o.deprecated, o.sunset)));
-                $self.finish(meta, c.$v1($($arg),*).await).await
-            }
+            Inner::AtlasV2(c) => call!(@one mongodb_atlas_v2_invitations, $self, c, $op, $($arg),*),
+            Inner::AtlasV1(c) => call!(@one mongodb_atlas_v1_invitations, $self, c, $op, $($arg),*),
+            Inner::OpsManager(c) => call!(@one mongodb_ops_manager_v1_invitations, $self, c, $op, $($arg),*),
         }
+    };
+    (@one $krate:ident, $self:ident, $c:ident, $op:ident, $($arg:expr),*) => {
+        $krate::if_operation!($op, {{
+            // Present: `if_operation!` and the table are generated from the same rows.
+            let row = $krate::operations::find(stringify!($op))
+                .expect("the operation table has every generated operation");
+            let meta = OpMeta {
+                name: row.name,
+                operation_id: row.operation_id,
+                deprecated: row.deprecated,
+                sunset: row.sunset,
+                successor: row.successor,
+            };
+            $self.finish(meta, $c.$op($($arg),*).await).await
+        }}, {{
+            let _ = $c;
+            Err(Error::Validation(ValidationError::Unsupported {
+                flavour: $self.flavour,
+                what: stringify!($op),
+                why: "the spec revision this client was generated from has no such operation",
+            }))
+        }})
     };
 }
 
-fn meta(row: Option<(&'static str, bool, Option<&'static str>)>) -> OpMeta {
-    let (operation_id, deprecated, sunset) = row.unwrap_or(("unknown", false, None));
-    OpMeta {
-        operation_id,
-        deprecated,
-        sunset,
-    }
-}
-
-/// A validated id converted to the generated crate's id type (which re-checks the same pattern).
-fn id<T: std::str::FromStr>(value: &str) -> Result<T, Error> {
+/// A validated id converted to the generated crate's id type, which checks the same pattern: the error, which
+/// the facade's own id types make unreachable, names the id.
+fn id<T: std::str::FromStr>(what: &'static str, value: &str) -> Result<T, Error> {
     value.parse().map_err(|_| {
         Error::Validation(ValidationError::InvalidId {
-            what: "id",
+            what,
             value: value.to_string(),
         })
     })
@@ -94,30 +102,24 @@ impl Client {
         let mut wire = self.org_changes_json(changes)?;
         let (envelope, pretty) = self.flags();
         let raw = match invitee {
-            Invitee::Id(invitation) => invoke!(
-                self.update_org_invite_by_id
-                    | update_organization_invitation_by_id(
-                        &id(org.as_str())?,
-                        &id(invitation.as_str())?,
-                        envelope,
-                        pretty,
-                        &body(&wire)?,
-                    )
-            )?,
+            Invitee::Id(invitation) => call!(self.update_org_invitation_by_id(
+                &id("organization id", org.as_str())?,
+                &id("invitation id", invitation.as_str())?,
+                envelope,
+                pretty,
+                &body(&wire)?,
+            ))?,
             Invitee::Username(username) => {
                 wire.insert("username".into(), json!(username.as_str()));
-                invoke!(
-                    self.update_org_invites
-                        | update_organization_invitation(
-                            &id(org.as_str())?,
-                            envelope,
-                            pretty,
-                            &body(&wire)?,
-                        )
-                )?
+                call!(self.update_org_invitation(
+                    &id("organization id", org.as_str())?,
+                    envelope,
+                    pretty,
+                    &body(&wire)?,
+                ))?
             }
         };
-        decode(&raw)
+        decode_org(&raw, org.as_str())
     }
 
     /// Sends a new organization invitation to `username`.
@@ -130,16 +132,13 @@ impl Client {
         let mut wire = self.org_changes_json(changes)?;
         wire.insert("username".into(), json!(username.as_str()));
         let (envelope, pretty) = self.flags();
-        let raw = invoke!(
-            self.create_org_invite
-                | create_organization_invitation(
-                    &id(org.as_str())?,
-                    envelope,
-                    pretty,
-                    &body(&wire)?,
-                )
-        )?;
-        decode(&raw)
+        let raw = call!(self.create_org_invitation(
+            &id("organization id", org.as_str())?,
+            envelope,
+            pretty,
+            &body(&wire)?,
+        ))?;
+        decode_org(&raw, org.as_str())
     }
 
     /// One pending organization invitation.
@@ -149,15 +148,12 @@ impl Client {
         invitation: &InvitationId,
     ) -> Result<Response<Invitation>, Error> {
         let (envelope, _) = self.flags();
-        let raw = invoke!(
-            self.get_org_invite
-                | get_organization_invitation(
-                    &id(org.as_str())?,
-                    &id(invitation.as_str())?,
-                    envelope,
-                )
-        )?;
-        decode(&raw)
+        let raw = call!(self.get_org_invitation(
+            &id("organization id", org.as_str())?,
+            &id("invitation id", invitation.as_str())?,
+            envelope,
+        ))?;
+        decode_org(&raw, org.as_str())
     }
 
     /// The pending invitations of an organization, optionally only the one for `username`.
@@ -168,11 +164,13 @@ impl Client {
     ) -> Result<Response<Vec<Invitation>>, Error> {
         let (envelope, pretty) = self.flags();
         let username = username.map(Username::as_str);
-        let raw = invoke!(
-            self.list_org_invites
-                | list_organization_invitations(&id(org.as_str())?, envelope, pretty, username,)
-        )?;
-        decode(&raw)
+        let raw = call!(self.list_org_invitations(
+            &id("organization id", org.as_str())?,
+            envelope,
+            pretty,
+            username,
+        ))?;
+        decode_org_list(&raw, org.as_str())
     }
 
     /// Cancels a pending organization invitation.
@@ -182,15 +180,12 @@ impl Client {
         invitation: &InvitationId,
     ) -> Result<Response<()>, Error> {
         let (envelope, pretty) = self.flags();
-        let raw = invoke!(
-            self.delete_org_invite
-                | delete_organization_invitation(
-                    &id(org.as_str())?,
-                    &id(invitation.as_str())?,
-                    envelope,
-                    pretty,
-                )
-        )?;
+        let raw = call!(self.delete_org_invitation(
+            &id("organization id", org.as_str())?,
+            &id("invitation id", invitation.as_str())?,
+            envelope,
+            pretty,
+        ))?;
         Ok(raw_response(&raw, ()))
     }
 
@@ -207,29 +202,23 @@ impl Client {
         let mut wire = self.project_roles_json(roles)?;
         let (envelope, pretty) = self.flags();
         let raw = match invitee {
-            Invitee::Id(invitation) => invoke!(
-                self.update_group_invite_by_id
-                    | update_project_invitation_by_id(
-                        &id(project.as_str())?,
-                        &id(invitation.as_str())?,
-                        envelope,
-                        &body(&wire)?,
-                    )
-            )?,
+            Invitee::Id(invitation) => call!(self.update_project_invitation_by_id(
+                &id("project id", project.as_str())?,
+                &id("invitation id", invitation.as_str())?,
+                envelope,
+                &body(&wire)?,
+            ))?,
             Invitee::Username(username) => {
                 wire.insert("username".into(), json!(username.as_str()));
-                invoke!(
-                    self.update_group_invites
-                        | update_project_invitation(
-                            &id(project.as_str())?,
-                            envelope,
-                            pretty,
-                            &body(&wire)?,
-                        )
-                )?
+                call!(self.update_project_invitation(
+                    &id("project id", project.as_str())?,
+                    envelope,
+                    pretty,
+                    &body(&wire)?,
+                ))?
             }
         };
-        decode(&raw)
+        decode_project(&raw, project.as_str())
     }
 
     /// Sends a new project invitation to `username`.
@@ -242,16 +231,13 @@ impl Client {
         let mut wire = self.project_roles_json(roles)?;
         wire.insert("username".into(), json!(username.as_str()));
         let (envelope, pretty) = self.flags();
-        let raw = invoke!(
-            self.create_group_invite
-                | create_project_invitation(
-                    &id(project.as_str())?,
-                    envelope,
-                    pretty,
-                    &body(&wire)?,
-                )
-        )?;
-        decode(&raw)
+        let raw = call!(self.create_project_invitation(
+            &id("project id", project.as_str())?,
+            envelope,
+            pretty,
+            &body(&wire)?,
+        ))?;
+        decode_project(&raw, project.as_str())
     }
 
     /// One pending project invitation.
@@ -261,16 +247,13 @@ impl Client {
         invitation: &InvitationId,
     ) -> Result<Response<Invitation>, Error> {
         let (envelope, pretty) = self.flags();
-        let raw = invoke!(
-            self.get_group_invite
-                | get_project_invitation(
-                    &id(project.as_str())?,
-                    &id(invitation.as_str())?,
-                    envelope,
-                    pretty,
-                )
-        )?;
-        decode(&raw)
+        let raw = call!(self.get_project_invitation(
+            &id("project id", project.as_str())?,
+            &id("invitation id", invitation.as_str())?,
+            envelope,
+            pretty,
+        ))?;
+        decode_project(&raw, project.as_str())
     }
 
     /// The pending invitations of a project, optionally only the one for `username`.
@@ -281,11 +264,13 @@ impl Client {
     ) -> Result<Response<Vec<Invitation>>, Error> {
         let (envelope, pretty) = self.flags();
         let username = username.map(Username::as_str);
-        let raw = invoke!(
-            self.list_group_invites
-                | list_project_invitations(&id(project.as_str())?, envelope, pretty, username,)
-        )?;
-        decode(&raw)
+        let raw = call!(self.list_project_invitations(
+            &id("project id", project.as_str())?,
+            envelope,
+            pretty,
+            username,
+        ))?;
+        decode_project_list(&raw, project.as_str())
     }
 
     /// Cancels a pending project invitation.
@@ -295,14 +280,11 @@ impl Client {
         invitation: &InvitationId,
     ) -> Result<Response<()>, Error> {
         let (envelope, _) = self.flags();
-        let raw = invoke!(
-            self.delete_group_invite
-                | delete_project_invitation(
-                    &id(project.as_str())?,
-                    &id(invitation.as_str())?,
-                    envelope,
-                )
-        )?;
+        let raw = call!(self.delete_project_invitation(
+            &id("project id", project.as_str())?,
+            &id("invitation id", invitation.as_str())?,
+            envelope,
+        ))?;
         Ok(raw_response(&raw, ()))
     }
 
@@ -316,14 +298,14 @@ impl Client {
         user: &UserId,
         changes: &OrgUserChanges,
     ) -> Result<Response<OrgUser>, Error> {
-        let Inner::AtlasV2(c) = &*self.inner else {
+        if self.flavour != Flavour::AtlasV2 {
             return Err(ValidationError::Unsupported {
                 flavour: self.flavour,
                 what: "updating an organization user",
                 why: "the successor endpoint exists only in the Atlas Administration API v2",
             }
             .into());
-        };
+        }
         if changes.org_roles.is_empty()
             && changes.team_ids.is_empty()
             && changes.group_role_assignments.is_empty()
@@ -361,23 +343,13 @@ impl Client {
             wire.insert("teamIds".into(), json!(changes.team_ids));
         }
         let (envelope, pretty) = self.flags();
-        let meta = meta(
-            mongodb_atlas_v2_invitations::operations::find_by_method("update_org_user")
-                .map(|o| (o.operation_id, o.deprecated, o.sunset)),
-        );
-        let raw = self
-            .finish(
-                meta,
-                c.update_org_user(
-                    &id(org.as_str())?,
-                    &id(user.as_str())?,
-                    envelope,
-                    pretty,
-                    &body(&wire)?,
-                )
-                .await,
-            )
-            .await?;
+        let raw = call!(self.update_org_user(
+            &id("organization id", org.as_str())?,
+            &id("user id", user.as_str())?,
+            envelope,
+            pretty,
+            &body(&wire)?,
+        ))?;
         decode(&raw)
     }
 
@@ -589,6 +561,27 @@ fn api_error(status: u16, headers: &HeaderMap, body: &Value) -> Error {
     }
 }
 
+fn decode_org(raw: &Raw, org: &str) -> Result<Response<Invitation>, Error> {
+    Ok(decode::<wire::OrgInvitation>(raw)?.map(|w| w.into_invitation(org)))
+}
+
+fn decode_org_list(raw: &Raw, org: &str) -> Result<Response<Vec<Invitation>>, Error> {
+    Ok(decode::<Vec<wire::OrgInvitation>>(raw)?
+        .map(|all| all.into_iter().map(|w| w.into_invitation(org)).collect()))
+}
+
+fn decode_project(raw: &Raw, project: &str) -> Result<Response<Invitation>, Error> {
+    Ok(decode::<wire::ProjectInvitation>(raw)?.map(|w| w.into_invitation(project)))
+}
+
+fn decode_project_list(raw: &Raw, project: &str) -> Result<Response<Vec<Invitation>>, Error> {
+    Ok(decode::<Vec<wire::ProjectInvitation>>(raw)?.map(|all| {
+        all.into_iter()
+            .map(|w| w.into_invitation(project))
+            .collect()
+    }))
+}
+
 fn decode<T: DeserializeOwned>(raw: &Raw) -> Result<Response<T>, Error> {
     let value = T::deserialize(&raw.body).map_err(|e| Error::UndecodableResponse {
         status: Some(raw.status),
@@ -608,7 +601,9 @@ fn raw_response<T>(raw: &Raw, value: T) -> Response<T> {
     Response {
         value,
         status: raw.status,
+        operation: raw.meta.name,
         operation_id: raw.meta.operation_id,
+        successor: raw.meta.successor,
         deprecation: header("deprecation"),
         sunset: header("sunset").or_else(|| raw.meta.sunset.map(String::from)),
         deprecated: raw.meta.deprecated,
@@ -622,13 +617,15 @@ fn warn_once_if_deprecated(warned: &Mutex<BTreeSet<&'static str>>, meta: OpMeta)
     }
     let first = warned
         .lock()
-        .map(|mut w| w.insert(meta.operation_id))
+        .map(|mut w| w.insert(meta.name))
         .unwrap_or(false);
     if first {
         tracing::warn!(
-            operation = meta.operation_id,
+            operation = meta.name,
+            operation_id = meta.operation_id,
             sunset = meta.sunset.unwrap_or("not announced"),
-            "MongoDB has deprecated this operation; its successor is updateOrgUser (Client::update_org_user)"
+            successor = meta.successor.unwrap_or("none named"),
+            "MongoDB has deprecated this operation; use its successor"
         );
     }
 }

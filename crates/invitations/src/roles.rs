@@ -8,31 +8,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::Flavour;
 use crate::error::ValidationError;
 
-/// Which flavours know a role.
-#[derive(Debug, Clone, Copy)]
-enum Availability {
-    /// Atlas v2, Atlas v1.0 and Ops Manager.
-    Everywhere,
-    /// Atlas v2 and v1.0 only.
-    Atlas,
-    /// Ops Manager only.
-    OpsManager,
-}
-
-impl Availability {
-    fn includes(self, flavour: Flavour) -> bool {
-        match self {
-            Availability::Everywhere => true,
-            Availability::Atlas => flavour != Flavour::OpsManager,
-            Availability::OpsManager => flavour == Flavour::OpsManager,
-        }
-    }
-}
-
 macro_rules! roles {
     (
-        $(#[$doc:meta])* $name:ident, $scope:literal {
-            $( $(#[$vdoc:meta])* $variant:ident = $wire:literal, $avail:ident; )+
+        $(#[$doc:meta])* $name:ident, $scope:literal, $accepted:ident {
+            $( $(#[$vdoc:meta])* $variant:ident = $wire:literal; )+
         }
     ) => {
         $(#[$doc])*
@@ -49,8 +28,10 @@ macro_rules! roles {
         }
 
         impl $name {
-            const TABLE: &'static [($name, &'static str, Availability)] = &[
-                $( ($name::$variant, $wire, Availability::$avail), )+
+            /// The variants with their wire names; which flavour accepts which comes from the table of
+            /// operations (through each flavour crate), not from here.
+            const TABLE: &'static [($name, &'static str)] = &[
+                $( ($name::$variant, $wire), )+
             ];
 
             /// The name on the wire.
@@ -63,21 +44,21 @@ macro_rules! roles {
 
             /// Whether `flavour` accepts this role (`Other` is passed through as given).
             pub fn is_available_in(&self, flavour: Flavour) -> bool {
-                match Self::TABLE.iter().find(|(r, _, _)| r == self) {
-                    Some((_, _, availability)) => availability.includes(flavour),
-                    None => true,
+                match self {
+                    $name::Other(_) => true,
+                    known => flavour.$accepted().contains(&known.as_str()),
                 }
             }
 
             /// The names `flavour` accepts for this scope.
             pub fn names_for(flavour: Flavour) -> Vec<&'static str> {
-                Self::TABLE.iter().filter(|(_, _, a)| a.includes(flavour)).map(|(_, n, _)| *n).collect()
+                flavour.$accepted().to_vec()
             }
 
             /// Parses a known role name that `flavour` accepts; the error lists the valid names.
             pub fn parse_for(flavour: Flavour, name: &str) -> Result<Self, ValidationError> {
-                match Self::TABLE.iter().find(|(_, n, _)| *n == name) {
-                    Some((role, _, a)) if a.includes(flavour) => Ok(role.clone()),
+                match Self::TABLE.iter().find(|(_, n)| *n == name) {
+                    Some((role, _)) if flavour.$accepted().contains(&name) => Ok(role.clone()),
                     _ => Err(ValidationError::UnknownRole {
                         scope: $scope,
                         flavour,
@@ -91,8 +72,8 @@ macro_rules! roles {
             pub fn from_wire(name: &str) -> Self {
                 Self::TABLE
                     .iter()
-                    .find(|(_, n, _)| *n == name)
-                    .map(|(r, _, _)| r.clone())
+                    .find(|(_, n)| *n == name)
+                    .map(|(r, _)| r.clone())
                     .unwrap_or_else(|| $name::Other(name.to_string()))
             }
         }
@@ -102,13 +83,13 @@ macro_rules! roles {
 
             /// Any name known in some flavour; see [`Self::parse_for`] to check one flavour.
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match Self::TABLE.iter().find(|(_, n, _)| *n == s) {
-                    Some((role, _, _)) => Ok(role.clone()),
+                match Self::TABLE.iter().find(|(_, n)| *n == s) {
+                    Some((role, _)) => Ok(role.clone()),
                     None => Err(ValidationError::UnknownRole {
                         scope: $scope,
                         flavour: Flavour::AtlasV2,
                         role: s.to_string(),
-                        valid: Self::TABLE.iter().map(|(_, n, _)| *n).collect::<Vec<_>>().join(", "),
+                        valid: Self::TABLE.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "),
                     }),
                 }
             }
@@ -137,57 +118,57 @@ macro_rules! roles {
 
 roles!(
     /// A role in an organization.
-    OrgRole, "organization" {
+    OrgRole, "organization", org_roles {
         /// `ORG_OWNER`.
-        Owner = "ORG_OWNER", Everywhere;
+        Owner = "ORG_OWNER";
         /// `ORG_MEMBER`.
-        Member = "ORG_MEMBER", Everywhere;
+        Member = "ORG_MEMBER";
         /// `ORG_GROUP_CREATOR`: may create projects.
-        GroupCreator = "ORG_GROUP_CREATOR", Everywhere;
+        GroupCreator = "ORG_GROUP_CREATOR";
         /// `ORG_BILLING_ADMIN` (Atlas only).
-        BillingAdmin = "ORG_BILLING_ADMIN", Atlas;
+        BillingAdmin = "ORG_BILLING_ADMIN";
         /// `ORG_BILLING_READ_ONLY` (Atlas only).
-        BillingReadOnly = "ORG_BILLING_READ_ONLY", Atlas;
+        BillingReadOnly = "ORG_BILLING_READ_ONLY";
         /// `ORG_STREAM_PROCESSING_ADMIN` (Atlas only).
-        StreamProcessingAdmin = "ORG_STREAM_PROCESSING_ADMIN", Atlas;
+        StreamProcessingAdmin = "ORG_STREAM_PROCESSING_ADMIN";
         /// `ORG_READ_ONLY`.
-        ReadOnly = "ORG_READ_ONLY", Everywhere;
+        ReadOnly = "ORG_READ_ONLY";
     }
 );
 
 roles!(
     /// A role in a project (the API's "group").
-    ProjectRole, "project" {
+    ProjectRole, "project", project_roles {
         /// `GROUP_OWNER`.
-        Owner = "GROUP_OWNER", Everywhere;
+        Owner = "GROUP_OWNER";
         /// `GROUP_READ_ONLY`.
-        ReadOnly = "GROUP_READ_ONLY", Everywhere;
+        ReadOnly = "GROUP_READ_ONLY";
         /// `GROUP_DATA_ACCESS_ADMIN`.
-        DataAccessAdmin = "GROUP_DATA_ACCESS_ADMIN", Everywhere;
+        DataAccessAdmin = "GROUP_DATA_ACCESS_ADMIN";
         /// `GROUP_DATA_ACCESS_READ_WRITE`.
-        DataAccessReadWrite = "GROUP_DATA_ACCESS_READ_WRITE", Everywhere;
+        DataAccessReadWrite = "GROUP_DATA_ACCESS_READ_WRITE";
         /// `GROUP_DATA_ACCESS_READ_ONLY`.
-        DataAccessReadOnly = "GROUP_DATA_ACCESS_READ_ONLY", Everywhere;
+        DataAccessReadOnly = "GROUP_DATA_ACCESS_READ_ONLY";
         /// `GROUP_BACKUP_MANAGER` (Atlas only).
-        BackupManager = "GROUP_BACKUP_MANAGER", Atlas;
+        BackupManager = "GROUP_BACKUP_MANAGER";
         /// `GROUP_CLUSTER_MANAGER` (Atlas only).
-        ClusterManager = "GROUP_CLUSTER_MANAGER", Atlas;
+        ClusterManager = "GROUP_CLUSTER_MANAGER";
         /// `GROUP_DATABASE_ACCESS_ADMIN` (Atlas only).
-        DatabaseAccessAdmin = "GROUP_DATABASE_ACCESS_ADMIN", Atlas;
+        DatabaseAccessAdmin = "GROUP_DATABASE_ACCESS_ADMIN";
         /// `GROUP_OBSERVABILITY_VIEWER` (Atlas only).
-        ObservabilityViewer = "GROUP_OBSERVABILITY_VIEWER", Atlas;
+        ObservabilityViewer = "GROUP_OBSERVABILITY_VIEWER";
         /// `GROUP_SEARCH_INDEX_EDITOR` (Atlas only).
-        SearchIndexEditor = "GROUP_SEARCH_INDEX_EDITOR", Atlas;
+        SearchIndexEditor = "GROUP_SEARCH_INDEX_EDITOR";
         /// `GROUP_STREAM_PROCESSING_OWNER` (Atlas only).
-        StreamProcessingOwner = "GROUP_STREAM_PROCESSING_OWNER", Atlas;
+        StreamProcessingOwner = "GROUP_STREAM_PROCESSING_OWNER";
         /// `GROUP_AUTOMATION_ADMIN` (Ops Manager only).
-        AutomationAdmin = "GROUP_AUTOMATION_ADMIN", OpsManager;
+        AutomationAdmin = "GROUP_AUTOMATION_ADMIN";
         /// `GROUP_BACKUP_ADMIN` (Ops Manager only).
-        BackupAdmin = "GROUP_BACKUP_ADMIN", OpsManager;
+        BackupAdmin = "GROUP_BACKUP_ADMIN";
         /// `GROUP_MONITORING_ADMIN` (Ops Manager only).
-        MonitoringAdmin = "GROUP_MONITORING_ADMIN", OpsManager;
+        MonitoringAdmin = "GROUP_MONITORING_ADMIN";
         /// `GROUP_USER_ADMIN` (Ops Manager only).
-        UserAdmin = "GROUP_USER_ADMIN", OpsManager;
+        UserAdmin = "GROUP_USER_ADMIN";
     }
 );
 
@@ -200,7 +181,7 @@ mod tests {
         let err = ProjectRole::parse_for(Flavour::OpsManager, "ORG_OWNER").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown project role \"ORG_OWNER\" for ops-manager; valid: GROUP_OWNER, GROUP_READ_ONLY, \
+            "unknown project role \"ORG_OWNER\" for ops-manager-v1; valid: GROUP_OWNER, GROUP_READ_ONLY, \
              GROUP_DATA_ACCESS_ADMIN, GROUP_DATA_ACCESS_READ_WRITE, GROUP_DATA_ACCESS_READ_ONLY, \
              GROUP_AUTOMATION_ADMIN, GROUP_BACKUP_ADMIN, GROUP_MONITORING_ADMIN, GROUP_USER_ADMIN"
         );
