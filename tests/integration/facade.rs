@@ -420,6 +420,35 @@ async fn envelope_answers_are_unwrapped() {
             Some(org.invitations[0].id.as_str()),
             "{flavour}"
         );
+        // Unwrapped before decoding: the real status, and the response headers survive.
+        assert_eq!(out.status, 200, "{flavour}");
+        assert_eq!(
+            out.deprecation.is_some(),
+            flavour == Flavour::AtlasV2,
+            "{flavour}: Deprecation header of an enveloped answer"
+        );
+        let listed = client
+            .list_org_invitations(&org_id, None)
+            .await
+            .expect("enveloped list");
+        assert_eq!(listed.status, 200, "{flavour}");
+        assert!(!listed.value.is_empty(), "{flavour}");
+        let username = format!("enveloped-{flavour}@example.com")
+            .parse()
+            .expect("username");
+        let created = client
+            .create_org_invitation(
+                &org_id,
+                &username,
+                &OrgInvitationChanges::roles([OrgRole::Member]),
+            )
+            .await
+            .expect("enveloped create");
+        let deleted = client
+            .delete_org_invitation(&org_id, created.id.as_ref().expect("id"))
+            .await
+            .expect("enveloped delete");
+        assert_eq!(deleted.status, 204, "{flavour}");
         let missing = "0123456789abcdef01234567".parse().expect("id");
         let err = client
             .get_org_invitation(&org_id, &missing)

@@ -150,7 +150,15 @@ fn hooks() -> proc_macro2::TokenStream {
                 request: reqwest::Request,
                 _info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                self.inner.execute(request).await
+                // An enveloped answer is unwrapped here, before the generated code decodes it, so the real
+                // status picks the success or error type and every header stays.
+                let enveloped = transport::envelope::requested(&request);
+                let response = self.inner.execute(request).await?;
+                if enveloped {
+                    transport::envelope::unwrap(response, crate::operations::ENVELOPE_FIELD).await
+                } else {
+                    Ok(response)
+                }
             }
         }
 

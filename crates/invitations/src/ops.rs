@@ -473,18 +473,11 @@ impl Client {
                     }),
                 }
             }
-            Err(GenError::InvalidResponsePayload(bytes, e)) => {
-                if self.envelope
-                    && let Some(raw) = unwrap_envelope(&bytes, meta)
-                {
-                    return raw;
-                }
-                Err(Error::UndecodableResponse {
-                    status: None,
-                    reason: e.to_string(),
-                    excerpt: excerpt(&bytes),
-                })
-            }
+            Err(GenError::InvalidResponsePayload(bytes, e)) => Err(Error::UndecodableResponse {
+                status: None,
+                reason: e.to_string(),
+                excerpt: excerpt(&bytes),
+            }),
             Err(
                 GenError::CommunicationError(e)
                 | GenError::ResponseBodyError(e)
@@ -495,27 +488,6 @@ impl Client {
             }
         }
     }
-}
-
-/// `{"status": N, "content": ...}` (Ops Manager names the inner field `envelope`): the answer inside, or
-/// its error.
-fn unwrap_envelope(bytes: &[u8], meta: OpMeta) -> Option<Result<Raw, Error>> {
-    let value: Value = serde_json::from_slice(bytes).ok()?;
-    let status = u16::try_from(value.get("status")?.as_u64()?).ok()?;
-    let content = value
-        .get("content")
-        .or_else(|| value.get("envelope"))
-        .cloned()
-        .unwrap_or(Value::Null);
-    if status >= 400 {
-        return Some(Err(api_error(status, &HeaderMap::new(), &content)));
-    }
-    Some(Ok(Raw {
-        body: content,
-        status,
-        headers: HeaderMap::new(),
-        meta,
-    }))
 }
 
 fn transport_error(e: reqwest::Error) -> Error {

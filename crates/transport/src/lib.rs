@@ -35,6 +35,7 @@ pub mod challenge;
 mod credentials;
 pub mod digest;
 mod digest_flow;
+pub mod envelope;
 mod error;
 mod nonce_cache;
 mod redact;
