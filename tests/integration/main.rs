@@ -13,5 +13,6 @@ mod examples;
 mod facade;
 mod fake;
 mod pull;
+mod renames;
 mod transport;
 mod wire;
