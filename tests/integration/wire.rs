@@ -73,7 +73,7 @@ fn only(server: &CaptureServer) -> Captured {
 
 #[tokio::test]
 async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
-    use atlas_v2::types::{self, OrgRoleName, OrgRoleNameKnown};
+    use atlas_v2::types;
     let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
     let client = atlas_v2::Client::with_transport(&server.base_url, plain_transport());
     let org: types::ObjectId = ORG.parse().expect("id");
@@ -82,25 +82,17 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
 
     // Update by id: roles replace, team ids kept as given; no query flags unless asked.
     let body = types::OrganizationInvitationUpdateRequest {
-        roles: Some(vec![OrgRoleName::OrgRoleNameKnown(
-            OrgRoleNameKnown::OrgMember,
-        )]),
-        team_ids: Some(vec![TEAM.into()]),
+        roles: vec!["ORG_MEMBER".into()],
+        team_ids: vec![TEAM.into()],
         ..Default::default()
     };
     let out = client
         .update_org_invitation_by_id(&org, &invitation, None, None, &body)
         .await
         .expect("update by id");
-    assert_eq!(
-        out.roles.as_deref(),
-        Some(
-            &[
-                OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgMember),
-                OrgRoleName::String("ORG_ROLE_FROM_THE_FUTURE".into())
-            ][..]
-        )
-    );
+    // A role this build does not know decodes (the shared types keep role names as strings).
+    assert_eq!(out.roles, ["ORG_MEMBER", "ORG_ROLE_FROM_THE_FUTURE"]);
+    assert_eq!(out.org_name, "Acme");
     assert_sent(
         &only(&server),
         "PATCH",
@@ -113,10 +105,8 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
 
     // Update by username, with both query flags set explicitly.
     let body = types::OrganizationInvitationRequest {
-        roles: Some(vec![OrgRoleName::OrgRoleNameKnown(
-            OrgRoleNameKnown::OrgOwner,
-        )]),
-        username: Some("ada@example.com".into()),
+        roles: vec!["ORG_OWNER".into()],
+        username: "ada@example.com".into(),
         ..Default::default()
     };
     client
@@ -133,19 +123,16 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
 
     server.set_reply(Reply::json(200, &group_invitation()));
     let body = types::GroupInvitationUpdateRequest {
-        roles: Some(vec![
+        roles: vec![
             "GROUP_READ_ONLY".into(),
             "GROUP_DATA_ACCESS_READ_ONLY".into(),
-        ]),
+        ],
     };
     let out = client
         .update_project_invitation_by_id(&group, &invitation, None, &body)
         .await
         .expect("project update by id");
-    assert_eq!(
-        out.group_name.as_ref().map(|n| n.to_string()).as_deref(),
-        Some("payments")
-    );
+    assert_eq!(out.group_name.as_deref(), Some("payments"));
     assert_sent(
         &only(&server),
         "PATCH",
@@ -155,8 +142,8 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
     );
 
     let body = types::GroupInvitationRequest {
-        roles: Some(vec!["GROUP_OWNER".into()]),
-        username: Some("ada@example.com".into()),
+        roles: vec!["GROUP_OWNER".into()],
+        username: "ada@example.com".into(),
     };
     client
         .update_project_invitation(&group, None, Some(true), &body)
@@ -179,14 +166,24 @@ async fn atlas_v2_updates_send_the_versioned_media_type_and_exact_bodies() {
             "roles": {"orgRoles": ["ORG_READ_ONLY"]}
         }),
     ));
-    let body: types::OrgUserUpdateRequest =
-        serde_json::from_value(json!({"roles": {"orgRoles": ["ORG_READ_ONLY"]}})).expect("body");
+    let body = types::OrgUserUpdateRequest {
+        roles: Some(invitation_types::OrgUserRolesRequest {
+            org_roles: vec!["ORG_READ_ONLY".into()],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
     let out = client
         .update_org_user(&org, &invitation, None, None, &body)
         .await
         .expect("updateOrgUser");
-    assert!(
-        matches!(out.into_inner(), types::OrgUserResponse::PendingUserResponse(ref p) if p.inviter_username == "grace@example.com")
+    let user = out.into_inner();
+    assert_eq!(
+        (
+            user.org_membership_status.as_str(),
+            user.inviter_username.as_deref()
+        ),
+        ("PENDING", Some("grace@example.com"))
     );
     assert_sent(
         &only(&server),
@@ -301,16 +298,16 @@ fn path_ids_are_validated_before_anything_is_sent() {
 
 #[tokio::test]
 async fn atlas_v1_updates_send_plain_json() {
-    use atlas_v1::types::{self, OrgRoleName, OrgRoleNameKnown};
+    use atlas_v1::types;
     let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
     let client = atlas_v1::Client::with_transport(&server.base_url, plain_transport());
     let org: types::ObjectId = ORG.parse().expect("id");
     let group: types::ObjectId = GROUP.parse().expect("id");
     let invitation: types::ObjectId = INVITATION.parse().expect("id");
-    let member = || vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgMember)];
+    let member = || vec!["ORG_MEMBER".to_string()];
 
     let body = types::OrganizationInvitationUpdateRequest {
-        roles: Some(member()),
+        roles: member(),
         ..Default::default()
     };
     client
@@ -326,8 +323,8 @@ async fn atlas_v1_updates_send_plain_json() {
     );
 
     let body = types::OrganizationInvitationRequest {
-        roles: Some(member()),
-        username: Some("ada@example.com".into()),
+        roles: member(),
+        username: "ada@example.com".into(),
         ..Default::default()
     };
     client
@@ -344,7 +341,7 @@ async fn atlas_v1_updates_send_plain_json() {
 
     server.set_reply(Reply::json(200, &group_invitation()));
     let body = types::GroupInvitationUpdateRequest {
-        roles: Some(vec!["GROUP_OWNER".into()]),
+        roles: vec!["GROUP_OWNER".into()],
     };
     client
         .update_project_invitation_by_id(&group, &invitation, Some(true), &body)
@@ -359,8 +356,8 @@ async fn atlas_v1_updates_send_plain_json() {
     );
 
     let body = types::GroupInvitationRequest {
-        roles: Some(vec!["GROUP_OWNER".into()]),
-        username: Some("ada@example.com".into()),
+        roles: vec!["GROUP_OWNER".into()],
+        username: "ada@example.com".into(),
     };
     client
         .update_project_invitation(&group, None, None, &body)
@@ -377,19 +374,17 @@ async fn atlas_v1_updates_send_plain_json() {
 
 #[tokio::test]
 async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
-    use ops_manager_v1::types::{
-        self, GroupRoleName, GroupRoleNameKnown, OrgRoleName, OrgRoleNameKnown,
-    };
+    use ops_manager_v1::types;
     let server = CaptureServer::start(Reply::json(200, &org_invitation())).await;
     let client = ops_manager_v1::Client::with_transport(&server.base_url, plain_transport());
     let org: types::ObjectId = ORG.parse().expect("id");
     let group: types::ObjectId = GROUP.parse().expect("id");
     let invitation: types::ObjectId = INVITATION.parse().expect("id");
 
-    // `roles` is required here, so it is a plain Vec: a caller cannot forget it.
+    // The same shared body as on Atlas; Ops Manager requires `roles` (the facade refuses it empty).
     let body = types::OrganizationInvitationUpdateRequest {
-        roles: vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgReadOnly)],
-        team_ids: None,
+        roles: vec!["ORG_READ_ONLY".into()],
+        ..Default::default()
     };
     client
         .update_org_invitation_by_id(&org, &invitation, None, None, &body)
@@ -404,9 +399,10 @@ async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
     );
 
     let body = types::OrganizationInvitationRequest {
-        roles: vec![OrgRoleName::OrgRoleNameKnown(OrgRoleNameKnown::OrgMember)],
-        team_ids: Some(vec![TEAM.into()]),
+        roles: vec!["ORG_MEMBER".into()],
+        team_ids: vec![TEAM.into()],
         username: "ada@example.com".into(),
+        ..Default::default()
     };
     client
         .update_org_invitation(&org, None, None, &body)
@@ -423,11 +419,7 @@ async fn ops_manager_updates_use_the_public_prefix_and_required_roles() {
     );
 
     server.set_reply(Reply::json(200, &group_invitation()));
-    let automation = || {
-        vec![GroupRoleName::GroupRoleNameKnown(
-            GroupRoleNameKnown::GroupAutomationAdmin,
-        )]
-    };
+    let automation = || vec!["GROUP_AUTOMATION_ADMIN".to_string()];
     let body = types::GroupInvitationUpdateRequest {
         roles: automation(),
     };

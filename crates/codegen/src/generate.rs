@@ -95,6 +95,14 @@ pub fn generate(flavour: Flavour, fragment: &str, table: &Table) -> Result<Outpu
         .with_derive("schemars::JsonSchema")
         // Callers (and tests) compare values; typify derives it only for some types.
         .with_derive("PartialEq");
+    for name in crate::REPLACED_SCHEMAS {
+        // The shared type is used wherever the schema is, in every flavour and revision.
+        settings.with_replacement(
+            name,
+            format!("::invitation_types::{name}"),
+            std::iter::empty(),
+        );
+    }
     let mut generator = Generator::new(&settings);
     let client = generator
         .generate_tokens(&spec)
@@ -103,6 +111,7 @@ pub fn generate(flavour: Flavour, fragment: &str, table: &Table) -> Result<Outpu
     let mut file: syn::File = syn::parse2(quote! { #client #hooks })
         .map_err(|e| CodegenError(format!("generated code does not parse: {e}")))?;
     install_crypto_provider_in_new(&mut file)?;
+    reexport_shared_types(&mut file, &doc_schemas(&spec));
     check_method_names(&rows.present, &file)?;
 
     let contract = contract::render(flavour, &rows, &unused_fixups, &file);
@@ -172,6 +181,32 @@ fn hooks() -> proc_macro2::TokenStream {
             /// The transport this client sends through (for its counters, say).
             pub fn transport(&self) -> &transport::Transport {
                 &self.inner
+            }
+        }
+    }
+}
+
+/// The schema names of the fragment's components.
+fn doc_schemas(spec: &openapiv3::OpenAPI) -> Vec<String> {
+    spec.components
+        .as_ref()
+        .map(|c| c.schemas.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The shared types that replace this fragment's schemas are re-exported from the generated `types` module
+/// under the schema's name, so `types::OrganizationInvitation` means the same in every flavour.
+fn reexport_shared_types(file: &mut syn::File, schemas: &[String]) {
+    for item in &mut file.items {
+        if let syn::Item::Mod(m) = item
+            && m.ident == "types"
+            && let Some((_, items)) = &mut m.content
+        {
+            for name in crate::REPLACED_SCHEMAS {
+                if schemas.iter().any(|s| s == name) {
+                    let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
+                    items.push(syn::parse_quote! { pub use ::invitation_types::#ident; });
+                }
             }
         }
     }

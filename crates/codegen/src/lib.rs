@@ -74,6 +74,20 @@ pub const OPS_MANAGER_V1: Flavour = Flavour {
     fixups: ATLAS_V1.fixups,
 };
 
+/// Schemas every flavour's client takes or returns as the shared type of the same name in
+/// `mongodb-invitations-types`, instead of a generated copy per flavour: the facade then converts to and
+/// from one set of types, with `From`, whatever revision each client was generated from.
+pub const REPLACED_SCHEMAS: [&str; 8] = [
+    "OrganizationInvitationUpdateRequest",
+    "OrganizationInvitationRequest",
+    "GroupInvitationRequest",
+    "GroupInvitationUpdateRequest",
+    "OrgUserUpdateRequest",
+    "OrganizationInvitation",
+    "GroupInvitation",
+    "OrgUserResponse",
+];
+
 /// The three flavours codegen knows, by their name in the table.
 pub const FLAVOURS: [Flavour; 3] = [ATLAS_V2, ATLAS_V1, OPS_MANAGER_V1];
 
@@ -97,6 +111,9 @@ pub use generated::*;
 /// The transport the client sends through (authentication, retries, timeouts), re-exported so callers
 /// build it from the same version.
 pub use transport;
+
+/// The request and response bodies this client shares with the other flavours.
+pub use invitation_types;
 
 /// The operation table generated from the fragment.
 pub mod operations {

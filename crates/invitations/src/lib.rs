@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod client;
+mod convert;
 mod error;
 mod flavour;
 mod ids;
@@ -29,7 +30,6 @@ mod model;
 mod ops;
 mod response;
 mod roles;
-mod wire;
 
 pub use client::{Client, ClientBuilder, env};
 pub use error::{ApiError, Error, FieldViolation, ValidationError};
@@ -37,7 +37,7 @@ pub use flavour::{Flavour, UnknownFlavour};
 pub use ids::{InvitationId, OrgId, ProjectId, TeamId, UserId, Username};
 pub use model::{
     Invitation, InvitationTarget, Invitee, OrgInvitationChanges, OrgUser, OrgUserChanges,
-    OrgUserRoles, ProjectRoleAssignment, ProjectRoleGrant,
+    OrgUserRoles, ProjectRoleAssignment, ProjectRoleGrant, ProjectRoles,
 };
 pub use response::Response;
 pub use roles::{OrgRole, ProjectRole};

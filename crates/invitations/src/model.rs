@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{InvitationId, ProjectId, TeamId, UserId, Username};
+use crate::ids::{InvitationId, ProjectId, TeamId, Username};
 use crate::roles::{OrgRole, ProjectRole};
 
 /// Which pending invitation an update or lookup means.
@@ -79,14 +79,14 @@ pub enum InvitationTarget {
 
 /// One project role an organization invitation grants (as responses list them; both fields are free,
 /// optional strings in the schema).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectRoleGrant {
     /// The project.
-    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "groupId", skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// The role.
-    #[serde(rename = "groupRole", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "groupRole", skip_serializing_if = "Option::is_none")]
     pub role: Option<ProjectRole>,
 }
 
@@ -152,12 +152,12 @@ pub struct OrgUserChanges {
     pub team_ids: Vec<TeamId>,
 }
 
-/// An organization user as the v2 successor endpoint returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An organization user as the v2 successor endpoints return it, pending or active.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgUser {
     /// The user's id.
-    pub id: UserId,
+    pub id: String,
     /// Their username.
     pub username: String,
     /// `PENDING`, `ACTIVE`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`, or a newer value.
@@ -165,18 +165,32 @@ pub struct OrgUser {
     /// Their roles.
     pub roles: OrgUserRoles,
     /// Their teams.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub team_ids: Vec<TeamId>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub team_ids: Vec<String>,
+    /// For a pending user: when the invitation expires (the schema allows `null`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation_expires_at: Option<DateTime<Utc>>,
 }
 
 /// The roles of an [`OrgUser`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgUserRoles {
     /// Organization roles.
-    #[serde(default)]
     pub org_roles: Vec<OrgRole>,
-    /// Project roles.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub group_role_assignments: Vec<serde_json::Value>,
+    /// Project roles, per project.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub group_role_assignments: Vec<ProjectRoles>,
+}
+
+/// A project and the roles a user has there (`groupRoles`, a list, unlike invitations' `groupRole`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectRoles {
+    /// The project (`groupId`).
+    #[serde(rename = "groupId", skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Its roles.
+    #[serde(rename = "groupRoles")]
+    pub roles: Vec<ProjectRole>,
 }

@@ -5,9 +5,8 @@ use std::sync::Mutex;
 
 use progenitor_client::{Error as GenError, ResponseValue};
 use reqwest::header::HeaderMap;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::client::{Client, Inner};
 use crate::error::{ApiError, Error, ValidationError};
@@ -15,7 +14,8 @@ use crate::ids::{InvitationId, OrgId, ProjectId, UserId, Username};
 use crate::model::{Invitation, Invitee, OrgInvitationChanges, OrgUser, OrgUserChanges};
 use crate::response::Response;
 use crate::roles::{OrgRole, ProjectRole};
-use crate::{Flavour, INVITATIONS_RATE_LIMITED_IP, wire};
+use crate::{Flavour, INVITATIONS_RATE_LIMITED_IP};
+use invitation_types as wire;
 use transport::body_excerpt as excerpt;
 
 /// What the operation table says about the operation being called.
@@ -28,9 +28,9 @@ struct OpMeta {
     successor: Option<&'static str>,
 }
 
-/// A successful answer before it is decoded into the facade's model.
-struct Raw {
-    body: Value,
+/// A successful answer, as the shared wire type, before it becomes the facade's model.
+struct Raw<T> {
+    value: T,
     status: u16,
     headers: HeaderMap,
     meta: OpMeta,
@@ -82,12 +82,6 @@ fn id<T: std::str::FromStr>(what: &'static str, value: &str) -> Result<T, Error>
     })
 }
 
-/// A request body as the generated crate's type, from the JSON the facade built.
-fn body<T: DeserializeOwned>(fields: &Map<String, Value>) -> Result<T, Error> {
-    serde_json::from_value(Value::Object(fields.clone()))
-        .map_err(|e| Error::Validation(ValidationError::Config(format!("request body: {e}"))))
-}
-
 impl Client {
     // ----- organization invitations -------------------------------------------------------------------
 
@@ -99,7 +93,7 @@ impl Client {
         invitee: &Invitee,
         changes: &OrgInvitationChanges,
     ) -> Result<Response<Invitation>, Error> {
-        let mut wire = self.org_changes_json(changes)?;
+        let update = self.org_update(changes)?;
         let (envelope, pretty) = self.flags();
         let raw = match invitee {
             Invitee::Id(invitation) => call!(self.update_org_invitation_by_id(
@@ -107,17 +101,14 @@ impl Client {
                 &id("invitation id", invitation.as_str())?,
                 envelope,
                 pretty,
-                &body(&wire)?,
+                &update,
             ))?,
-            Invitee::Username(username) => {
-                wire.insert("username".into(), json!(username.as_str()));
-                call!(self.update_org_invitation(
-                    &id("organization id", org.as_str())?,
-                    envelope,
-                    pretty,
-                    &body(&wire)?,
-                ))?
-            }
+            Invitee::Username(username) => call!(self.update_org_invitation(
+                &id("organization id", org.as_str())?,
+                envelope,
+                pretty,
+                &with_username(update, username),
+            ))?,
         };
         decode_org(&raw, org.as_str())
     }
@@ -129,14 +120,13 @@ impl Client {
         username: &Username,
         changes: &OrgInvitationChanges,
     ) -> Result<Response<Invitation>, Error> {
-        let mut wire = self.org_changes_json(changes)?;
-        wire.insert("username".into(), json!(username.as_str()));
+        let body = with_username(self.org_update(changes)?, username);
         let (envelope, pretty) = self.flags();
         let raw = call!(self.create_org_invitation(
             &id("organization id", org.as_str())?,
             envelope,
             pretty,
-            &body(&wire)?,
+            &body,
         ))?;
         decode_org(&raw, org.as_str())
     }
@@ -199,24 +189,24 @@ impl Client {
         invitee: &Invitee,
         roles: &[ProjectRole],
     ) -> Result<Response<Invitation>, Error> {
-        let mut wire = self.project_roles_json(roles)?;
+        let roles = self.project_role_names(roles)?;
         let (envelope, pretty) = self.flags();
         let raw = match invitee {
             Invitee::Id(invitation) => call!(self.update_project_invitation_by_id(
                 &id("project id", project.as_str())?,
                 &id("invitation id", invitation.as_str())?,
                 envelope,
-                &body(&wire)?,
+                &wire::GroupInvitationUpdateRequest { roles },
             ))?,
-            Invitee::Username(username) => {
-                wire.insert("username".into(), json!(username.as_str()));
-                call!(self.update_project_invitation(
-                    &id("project id", project.as_str())?,
-                    envelope,
-                    pretty,
-                    &body(&wire)?,
-                ))?
-            }
+            Invitee::Username(username) => call!(self.update_project_invitation(
+                &id("project id", project.as_str())?,
+                envelope,
+                pretty,
+                &wire::GroupInvitationRequest {
+                    roles,
+                    username: username.as_str().to_string(),
+                },
+            ))?,
         };
         decode_project(&raw, project.as_str())
     }
@@ -228,14 +218,16 @@ impl Client {
         username: &Username,
         roles: &[ProjectRole],
     ) -> Result<Response<Invitation>, Error> {
-        let mut wire = self.project_roles_json(roles)?;
-        wire.insert("username".into(), json!(username.as_str()));
+        let body = wire::GroupInvitationRequest {
+            roles: self.project_role_names(roles)?,
+            username: username.as_str().to_string(),
+        };
         let (envelope, pretty) = self.flags();
         let raw = call!(self.create_project_invitation(
             &id("project id", project.as_str())?,
             envelope,
             pretty,
-            &body(&wire)?,
+            &body,
         ))?;
         decode_project(&raw, project.as_str())
     }
@@ -323,34 +315,30 @@ impl Client {
             .into());
         }
         self.check_org_roles(&changes.org_roles)?;
-        let mut roles = Map::new();
-        if !changes.org_roles.is_empty() {
-            roles.insert("orgRoles".into(), json!(changes.org_roles));
-        }
-        if !changes.group_role_assignments.is_empty() {
-            let assignments: Vec<Value> = changes
+        let roles = (!changes.org_roles.is_empty()).then(|| wire::OrgUserRolesRequest {
+            org_roles: names(&changes.org_roles),
+            group_role_assignments: changes
                 .group_role_assignments
                 .iter()
-                .map(|a| json!({"groupId": a.project_id, "groupRoles": a.roles}))
-                .collect();
-            roles.insert("groupRoleAssignments".into(), Value::Array(assignments));
-        }
-        let mut wire = Map::new();
-        if !roles.is_empty() {
-            wire.insert("roles".into(), Value::Object(roles));
-        }
-        if !changes.team_ids.is_empty() {
-            wire.insert("teamIds".into(), json!(changes.team_ids));
-        }
+                .map(|a| wire::GroupRoleAssignment {
+                    group_id: Some(a.project_id.as_str().to_string()),
+                    group_roles: names(&a.roles),
+                })
+                .collect(),
+        });
+        let body = wire::OrgUserUpdateRequest {
+            roles,
+            team_ids: names(&changes.team_ids),
+        };
         let (envelope, pretty) = self.flags();
         let raw = call!(self.update_org_user(
             &id("organization id", org.as_str())?,
             &id("user id", user.as_str())?,
             envelope,
             pretty,
-            &body(&wire)?,
+            &body,
         ))?;
-        decode(&raw)
+        Ok(raw_response(&raw, OrgUser::from(raw.value.clone())))
     }
 
     // ----- checks and plumbing -----------------------------------------------------------------------
@@ -370,12 +358,12 @@ impl Client {
         Ok(())
     }
 
-    /// The organization body's fields. Atlas v1.0 and Ops Manager require roles; v2 accepts an update of
-    /// teams or project roles alone.
-    fn org_changes_json(
+    /// The organization body. Atlas v1.0 and Ops Manager require roles; v2 accepts an update of teams or
+    /// project roles alone.
+    fn org_update(
         &self,
         changes: &OrgInvitationChanges,
-    ) -> Result<Map<String, Value>, Error> {
+    ) -> Result<wire::OrganizationInvitationUpdateRequest, Error> {
         let needs_roles = self.flavour != Flavour::AtlasV2;
         if changes.roles.is_empty()
             && (needs_roles
@@ -386,31 +374,26 @@ impl Client {
             );
         }
         self.check_org_roles(&changes.roles)?;
-        let mut wire = Map::new();
-        if !changes.roles.is_empty() {
-            wire.insert("roles".into(), json!(changes.roles));
-        }
-        if !changes.team_ids.is_empty() {
-            wire.insert("teamIds".into(), json!(changes.team_ids));
-        }
-        if !changes.group_role_assignments.is_empty() {
-            if self.flavour != Flavour::AtlasV2 {
-                return Err(ValidationError::Unsupported {
-                    flavour: self.flavour,
-                    what: "groupRoleAssignments",
-                    why: "granting project roles with an organization invitation is an Atlas v2 feature",
-                }
-                .into());
+        if !changes.group_role_assignments.is_empty() && self.flavour != Flavour::AtlasV2 {
+            return Err(ValidationError::Unsupported {
+                flavour: self.flavour,
+                what: "groupRoleAssignments",
+                why: "granting project roles with an organization invitation is an Atlas v2 feature",
             }
-            for assignment in &changes.group_role_assignments {
-                self.check_project_roles(&assignment.roles)?;
-            }
-            wire.insert(
-                "groupRoleAssignments".into(),
-                json!(changes.group_role_assignments),
-            );
+            .into());
         }
-        Ok(wire)
+        let mut group_role_assignments = Vec::new();
+        for assignment in &changes.group_role_assignments {
+            group_role_assignments.push(wire::OrganizationInvitationGroupRoleAssignmentsRequest {
+                group_id: Some(assignment.project_id.as_str().to_string()),
+                roles: self.project_role_names(&assignment.roles)?,
+            });
+        }
+        Ok(wire::OrganizationInvitationUpdateRequest {
+            group_role_assignments,
+            roles: names(&changes.roles),
+            team_ids: names(&changes.team_ids),
+        })
     }
 
     fn check_project_roles(&self, roles: &[ProjectRole]) -> Result<(), Error> {
@@ -426,27 +409,25 @@ impl Client {
         Ok(())
     }
 
-    fn project_roles_json(&self, roles: &[ProjectRole]) -> Result<Map<String, Value>, Error> {
+    /// Checked project role names, as the wire sends them.
+    fn project_role_names(&self, roles: &[ProjectRole]) -> Result<Vec<String>, Error> {
         self.check_project_roles(roles)?;
-        let mut wire = Map::new();
-        wire.insert("roles".into(), json!(roles));
-        Ok(wire)
+        Ok(names(roles))
     }
 
     /// Turns a generated client's result into the raw answer or the facade's error.
-    async fn finish<T: Serialize, E: Serialize>(
+    async fn finish<T, E: Serialize>(
         &self,
         meta: OpMeta,
         result: Result<ResponseValue<T>, GenError<E>>,
-    ) -> Result<Raw, Error> {
+    ) -> Result<Raw<T>, Error> {
         warn_once_if_deprecated(&self.warned, meta);
         match result {
             Ok(value) => {
                 let status = value.status().as_u16();
                 let headers = value.headers().clone();
-                let body = serde_json::to_value(value.into_inner()).unwrap_or(Value::Null);
                 Ok(Raw {
-                    body,
+                    value: value.into_inner(),
                     status,
                     headers,
                     meta,
@@ -533,37 +514,67 @@ fn api_error(status: u16, headers: &HeaderMap, body: &Value) -> Error {
     }
 }
 
-fn decode_org(raw: &Raw, org: &str) -> Result<Response<Invitation>, Error> {
-    Ok(decode::<wire::OrgInvitation>(raw)?.map(|w| w.into_invitation(org)))
+fn decode_org(
+    raw: &Raw<wire::OrganizationInvitation>,
+    org: &str,
+) -> Result<Response<Invitation>, Error> {
+    Ok(raw_response(
+        raw,
+        Invitation::from_org(raw.value.clone(), org)?,
+    ))
 }
 
-fn decode_org_list(raw: &Raw, org: &str) -> Result<Response<Vec<Invitation>>, Error> {
-    Ok(decode::<Vec<wire::OrgInvitation>>(raw)?
-        .map(|all| all.into_iter().map(|w| w.into_invitation(org)).collect()))
+fn decode_org_list(
+    raw: &Raw<Vec<wire::OrganizationInvitation>>,
+    org: &str,
+) -> Result<Response<Vec<Invitation>>, Error> {
+    let all = raw.value.iter().cloned();
+    let all = all
+        .map(|w| Invitation::from_org(w, org))
+        .collect::<Result<_, _>>()?;
+    Ok(raw_response(raw, all))
 }
 
-fn decode_project(raw: &Raw, project: &str) -> Result<Response<Invitation>, Error> {
-    Ok(decode::<wire::ProjectInvitation>(raw)?.map(|w| w.into_invitation(project)))
+fn decode_project(
+    raw: &Raw<wire::GroupInvitation>,
+    project: &str,
+) -> Result<Response<Invitation>, Error> {
+    Ok(raw_response(
+        raw,
+        Invitation::from_project(raw.value.clone(), project)?,
+    ))
 }
 
-fn decode_project_list(raw: &Raw, project: &str) -> Result<Response<Vec<Invitation>>, Error> {
-    Ok(decode::<Vec<wire::ProjectInvitation>>(raw)?.map(|all| {
-        all.into_iter()
-            .map(|w| w.into_invitation(project))
-            .collect()
-    }))
+fn decode_project_list(
+    raw: &Raw<Vec<wire::GroupInvitation>>,
+    project: &str,
+) -> Result<Response<Vec<Invitation>>, Error> {
+    let all = raw.value.iter().cloned();
+    let all = all
+        .map(|w| Invitation::from_project(w, project))
+        .collect::<Result<_, _>>()?;
+    Ok(raw_response(raw, all))
 }
 
-fn decode<T: DeserializeOwned>(raw: &Raw) -> Result<Response<T>, Error> {
-    let value = T::deserialize(&raw.body).map_err(|e| Error::UndecodableResponse {
-        status: Some(raw.status),
-        reason: e.to_string(),
-        excerpt: excerpt(raw.body.to_string().as_bytes()),
-    })?;
-    Ok(raw_response(raw, value))
+/// Wire names of roles or ids, as the shared request types carry them.
+fn names<T: AsRef<str>>(values: &[T]) -> Vec<String> {
+    values.iter().map(|v| v.as_ref().to_string()).collect()
 }
 
-fn raw_response<T>(raw: &Raw, value: T) -> Response<T> {
+/// An organization update body with the invitee's username, for update-by-username and create.
+fn with_username(
+    update: wire::OrganizationInvitationUpdateRequest,
+    username: &Username,
+) -> wire::OrganizationInvitationRequest {
+    wire::OrganizationInvitationRequest {
+        group_role_assignments: update.group_role_assignments,
+        roles: update.roles,
+        team_ids: update.team_ids,
+        username: username.as_str().to_string(),
+    }
+}
+
+fn raw_response<R, T>(raw: &Raw<R>, value: T) -> Response<T> {
     let header = |name: &str| {
         raw.headers
             .get(name)
