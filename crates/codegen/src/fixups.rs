@@ -73,7 +73,20 @@ impl Fixup {
         flavour: &str,
         rows: &[OperationRow],
     ) -> Result<(), CodegenError> {
-        let changed = match self {
+        let changed = self.apply_counting(doc, rows);
+        if changed == 0 {
+            return Err(CodegenError(format!(
+                "fixup `{}` no longer applies to the {flavour} fragment: upstream fixed what it worked around; \
+                 remove it from the flavour's fixup list",
+                self.name()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Applies the fixup and returns how many places it changed (0: it found nothing left to do).
+    pub fn apply_counting(self, doc: &mut Value, rows: &[OperationRow]) -> usize {
+        match self {
             Fixup::VendorMediaTypes => vendor_media_types(doc),
             Fixup::DropSchemalessContent => drop_schemaless_content(doc),
             Fixup::FlattenHierarchies => flatten_hierarchies(doc),
@@ -83,15 +96,7 @@ impl Fixup {
             Fixup::UnifyPathIds => unify_path_ids(doc),
             Fixup::ResponsePatterns => response_patterns(doc),
             Fixup::OperationDocs => operation_docs(doc, rows),
-        };
-        if changed == 0 {
-            return Err(CodegenError(format!(
-                "fixup `{}` no longer applies to the {flavour} fragment: upstream fixed what it worked around; \
-                 remove it from the flavour's fixup list",
-                self.name()
-            )));
         }
-        Ok(())
     }
 }
 

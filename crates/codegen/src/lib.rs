@@ -19,11 +19,13 @@ pub mod contract;
 pub mod fixups;
 pub mod generate;
 pub mod operations;
+mod unused;
 
 use std::path::{Path, PathBuf};
 
 pub use fixups::Fixup;
 pub use operations::OperationRow;
+pub use unused::unused_fixups;
 
 /// What differs between the three flavours at generation time.
 #[derive(Debug, Clone, Copy)]
