@@ -64,6 +64,10 @@ pub struct Source {
     /// Operations to keep, as `METHOD /path`.
     #[serde(default)]
     pub operations: Vec<String>,
+    /// Selected operations the pinned revision does not have (recorded by `cargo xtask bump`): pull leaves
+    /// them out, and fails when the document has one after all.
+    #[serde(default)]
+    pub absent: Vec<String>,
     /// A derived flavour names the flavour whose fragment it starts from ...
     pub derive_from: Option<String>,
     /// ... and the overlay (relative to `spec/`) that turns that fragment into this one.
@@ -114,6 +118,15 @@ impl Sources {
                     }
                     for op in &source.operations {
                         parse_operation(op).map_err(PullError::Sources)?;
+                    }
+                    if let Some(op) = source
+                        .absent
+                        .iter()
+                        .find(|op| !source.operations.contains(op))
+                    {
+                        return Err(PullError::Sources(format!(
+                            "{name}: absent operation `{op}` is not one of its operations"
+                        )));
                     }
                 }
                 _ => {
