@@ -44,7 +44,10 @@ mod tests {
                 {"in":"path","name":"orgId","required":true,"schema":{"type":"string","pattern":"^([a-f0-9]{24})$"}}],
                 "responses":{"200":{"description":"","content":{"application/json":{"schema":{"type":"string"}}}}}}}}}"#;
         let unused = unused_fixups(crate::ATLAS_V1, fragment).unwrap();
-        assert!(unused.contains(&"loosen_api_error_parameters"), "{unused:?}");
+        assert!(
+            unused.contains(&"loosen_api_error_parameters"),
+            "{unused:?}"
+        );
         assert!(unused.contains(&"open_enums"), "{unused:?}");
         assert!(!unused.contains(&"operation_docs"), "{unused:?}");
         assert!(unused_fixups(crate::ATLAS_V1, "{").is_err());
