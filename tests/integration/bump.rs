@@ -325,6 +325,56 @@ fn a_file_outside_the_mirror_is_refused_before_anything_is_written() {
     assert!(err.to_string().contains("bump atlas-v1"), "{err}");
 }
 
+#[test]
+fn bump_to_a_commit_downloads_the_pinned_url_at_that_commit() {
+    let Some(s) = scratch() else { return };
+    const OLD: &str = "6fd452a08ad9fdd0c3b5ca4ec1eca5fc1ea26253";
+    // The commit of mongodb/atlas-sdk-go that vendors the 2024-05-30 document.
+    const NEW: &str = "e7ba704dc799cc8297f40170b7258d3529c26dfc";
+    let served = s.ws.parent().unwrap().join("served");
+    std::fs::create_dir_all(served.join(NEW)).unwrap();
+    std::fs::copy(&s.document, served.join(NEW).join("spec.yaml")).unwrap();
+    let (base, server) = crate::pull::serve_mirror(served, 1);
+    // Upstream stands on loopback (plain http is fetched only from there); the URL names the commit.
+    let sources_path = s.ws.join("spec/sources.toml");
+    let text = std::fs::read_to_string(&sources_path).unwrap().replace(
+        &format!("https://raw.githubusercontent.com/mongodb/mongodb-atlas-cli/{OLD}/tools/internal/specs/spec.yaml"),
+        &format!("{base}/{OLD}/spec.yaml"),
+    );
+    std::fs::write(&sources_path, text).unwrap();
+
+    let outcome = bump::run(&BumpOptions {
+        to: Target::parse(NEW),
+        ..options(&s, false)
+    })
+    .expect("bump --to COMMIT");
+    assert_eq!(server.join().unwrap(), [format!("/{NEW}/spec.yaml")]);
+    let sources = xtask::sources::Sources::load(&s.ws.join("spec")).unwrap();
+    let v2 = &sources.flavours["atlas-v2"];
+    let upstream = v2.upstream.as_ref().unwrap();
+    let sha = hex::encode(Sha256::digest(std::fs::read(&s.document).unwrap()));
+    assert_eq!(upstream.url, format!("{base}/{NEW}/spec.yaml"));
+    assert_eq!(upstream.commit, NEW);
+    assert_eq!(upstream.sha256.as_deref(), Some(sha.as_str()));
+    assert_eq!(
+        v2.mirror.as_ref().unwrap().file,
+        "atlas-v2/v2-2026-08-21.yaml"
+    );
+    assert_eq!(v2.absent, [ABSENT]);
+    let report = outcome.markdown();
+    assert!(
+        report.contains(&format!("after: upstream commit `{NEW}`")),
+        "{report}"
+    );
+    assert!(
+        report.contains("`[atlas-v2.mirror]` still names `atlas-v2/v2-2026-08-21.yaml`"),
+        "{report}"
+    );
+    assert!(report.contains("12 renames in `atlas-v2`"), "{report}");
+    let fragment = std::fs::read_to_string(s.ws.join("spec/atlas-v2.json")).unwrap();
+    assert!(fragment.contains("\"operationId\": \"updateOrganizationInvitationById\""));
+}
+
 /// The workspace builds after the bump. Needs the stable Rust operation names of issue 9 item 1 (the
 /// operations table and codegen naming from it, on the lead's branch): until they are merged the facade
 /// calls methods named after the 2026 operationIds and this check fails. Run it with
