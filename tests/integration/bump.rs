@@ -375,13 +375,15 @@ fn bump_to_a_commit_downloads_the_pinned_url_at_that_commit() {
     assert!(fragment.contains("\"operationId\": \"updateOrganizationInvitationById\""));
 }
 
-/// The workspace builds after the bump. Needs the stable Rust operation names of issue 9 item 1 (the
-/// operations table and codegen naming from it, on the lead's branch): until they are merged the facade
-/// calls methods named after the 2026 operationIds and this check fails. Run it with
-/// `cargo test -p integration-tests --test integration bump -- --ignored`; it shares
-/// `target/bump-scratch` between runs so only the first compiles the dependencies.
+/// The workspace builds after the bump. Needs two parts of issue 9 that are built elsewhere: codegen that
+/// reports a fixup with nothing to change instead of failing (today the build script stops at
+/// `drop_schemaless_content`, which the 2024-05-30 document does not need), and the stable Rust operation
+/// names from the operations table (today the facade calls methods named after the 2026 operationIds, and
+/// `update_org_user` is absent). Run it with
+/// `cargo test -p integration-tests --test integration bump -- --ignored`; it shares `target/bump-scratch`
+/// between runs, so only the first compiles the dependencies (163 s here, cold, on a shared 2-core machine).
 #[test]
-#[ignore = "needs issue 9 item 1 (stable operation names from spec/operations.toml) merged"]
+#[ignore = "needs issue 9 items 1 and 3 (stable operation names; fixups that report instead of failing)"]
 fn the_workspace_builds_after_the_bump() {
     let Some(s) = scratch() else { return };
     bump::run(&options(&s, false)).expect("bump");

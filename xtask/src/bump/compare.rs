@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::sources::METHODS;
+use crate::diff::Finding;
 
 /// An operation whose operationId changed while its method and path stayed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,64 +18,27 @@ pub struct Rename {
     pub after: String,
 }
 
-/// `/orgs/{orgId}` and `/orgs/{id}` are the same path: parameter names do not reach the wire.
-fn path_shape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push_str("{}");
-            }
-            '}' => in_param = false,
-            _ if !in_param => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// (METHOD, path shape) → (`METHOD /path`, operationId) for every operation of `doc`.
-fn operation_ids(doc: &Value) -> BTreeMap<(String, String), (String, String)> {
-    let mut out = BTreeMap::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in METHODS {
-            if let Some(id) = item
-                .get(method)
-                .and_then(|op| op.get("operationId"))
-                .and_then(Value::as_str)
+/// Takes the operationId renames out of `findings` (the contract diff of the old fragment against the new
+/// one, which matches operations by method and path whatever their parameter names) and returns them.
+pub fn take_renames(findings: &mut Vec<Finding>) -> Vec<Rename> {
+    let mut renames = Vec::new();
+    findings.retain(|f| {
+        let rename = match (&f.before, &f.after, &f.operation) {
+            (Value::String(before), Value::String(after), Some(operation))
+                if f.rule == "api-operation-id-removed" && f.location == "operationId" =>
             {
-                let upper = method.to_ascii_uppercase();
-                out.insert(
-                    (upper.clone(), path_shape(path)),
-                    (format!("{upper} {path}"), id.to_string()),
-                );
+                Rename {
+                    operation: operation.clone(),
+                    before: before.clone(),
+                    after: after.clone(),
+                }
             }
-        }
-    }
-    out
-}
-
-/// The operations present in both documents whose operationId differs, in path order.
-pub fn renames(before: &Value, after: &Value) -> Vec<Rename> {
-    let old = operation_ids(before);
-    operation_ids(after)
-        .into_iter()
-        .filter_map(|(key, (operation, id))| {
-            let (_, old_id) = old.get(&key)?;
-            (*old_id != id).then(|| Rename {
-                operation,
-                before: old_id.clone(),
-                after: id,
-            })
-        })
-        .collect()
+            _ => return true,
+        };
+        renames.push(rename);
+        false
+    });
+    renames
 }
 
 /// How the generated Rust surface changed between two contract snapshots.
@@ -83,8 +46,8 @@ pub fn renames(before: &Value, after: &Value) -> Vec<Rename> {
 pub struct SurfaceChange {
     /// Client methods that are gone.
     pub methods_removed: Vec<String>,
-    /// Client methods whose signature changed: (name, before, after).
-    pub methods_changed: Vec<(String, String, String)>,
+    /// Client methods whose signature changed.
+    pub methods_changed: Vec<String>,
     /// New client methods.
     pub methods_added: Vec<String>,
     /// Generated types that are gone.
@@ -150,38 +113,37 @@ fn types(snapshot: &str) -> BTreeMap<String, Vec<String>> {
 
 /// Compares two contract snapshots (`crates/<flavour>/contract.txt`).
 pub fn surface(before: &str, after: &str) -> SurfaceChange {
-    let mut change = SurfaceChange::default();
-    let (old_methods, new_methods) = (methods(before), methods(after));
-    for (name, sig) in &old_methods {
-        match new_methods.get(name) {
-            None => change.methods_removed.push(name.clone()),
-            Some(new) if new != sig => {
-                change
-                    .methods_changed
-                    .push((name.clone(), sig.clone(), new.clone()))
-            }
-            Some(_) => {}
-        }
+    let [methods_removed, methods_changed, methods_added] =
+        compare(&methods(before), &methods(after));
+    let [types_removed, types_changed, types_added] = compare(&types(before), &types(after));
+    SurfaceChange {
+        methods_removed,
+        methods_changed,
+        methods_added,
+        types_removed,
+        types_changed,
+        types_added,
     }
-    change.methods_added = new_methods
+}
+
+/// The keys only in `old`, the keys whose values differ, and the keys only in `new`.
+fn compare<V: PartialEq>(old: &BTreeMap<String, V>, new: &BTreeMap<String, V>) -> [Vec<String>; 3] {
+    let removed = old
         .keys()
-        .filter(|n| !old_methods.contains_key(*n))
+        .filter(|k| !new.contains_key(*k))
         .cloned()
         .collect();
-    let (old_types, new_types) = (types(before), types(after));
-    for (name, members) in &old_types {
-        match new_types.get(name) {
-            None => change.types_removed.push(name.clone()),
-            Some(new) if new != members => change.types_changed.push(name.clone()),
-            Some(_) => {}
-        }
-    }
-    change.types_added = new_types
+    let changed = old
+        .iter()
+        .filter(|(k, v)| new.get(*k).is_some_and(|n| n != *v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let added = new
         .keys()
-        .filter(|n| !old_types.contains_key(*n))
+        .filter(|k| !old.contains_key(*k))
         .cloned()
         .collect();
-    change
+    [removed, changed, added]
 }
 
 #[cfg(test)]
@@ -192,22 +154,29 @@ mod tests {
     #[test]
     fn renames_match_method_and_path_whatever_the_parameter_names() {
         let before = json!({"paths": {
-            "/orgs/{orgId}/invites/{invitationId}": {"patch": {"operationId": "updateOrgInviteById"},
-                                                      "get": {"operationId": "getOrgInvite"}},
-            "/gone": {"get": {"operationId": "gone"}}
+            "/orgs/{orgId}/invites/{invitationId}": {"patch": {"operationId": "updateOrgInviteById", "responses": {}},
+                                                      "get": {"operationId": "getOrgInvite", "responses": {}}},
+            "/gone": {"get": {"operationId": "gone", "responses": {}}}
         }});
         let after = json!({"paths": {
-            "/orgs/{id}/invites/{invitationId}": {"patch": {"operationId": "updateOrganizationInvitationById"},
-                                                  "get": {"operationId": "getOrgInvite"}},
-            "/new": {"get": {"operationId": "gone"}}
+            "/orgs/{id}/invites/{invitationId}": {"patch": {"operationId": "updateOrganizationInvitationById", "responses": {}},
+                                                  "get": {"operationId": "getOrgInvite", "responses": {}}},
+            "/new": {"get": {"operationId": "gone", "responses": {}}}
         }});
+        let mut findings = crate::diff::diff_documents_on(&before, &after, "2026-01-01");
+        let count = findings.len();
         assert_eq!(
-            renames(&before, &after),
+            take_renames(&mut findings),
             [Rename {
                 operation: "PATCH /orgs/{id}/invites/{invitationId}".into(),
                 before: "updateOrgInviteById".into(),
                 after: "updateOrganizationInvitationById".into(),
             }]
+        );
+        assert_eq!(findings.len(), count - 1, "the rename leaves the findings");
+        assert!(
+            findings.iter().any(|f| f.rule == "endpoint-removed"),
+            "{findings:?}"
         );
     }
 
@@ -217,8 +186,7 @@ mod tests {
         let after = "# c\n\n## operations\ny GET /x [a]\n\n## methods\nasync fn get_x<'a>(&'a self, p: bool) -> R\nasync fn fresh(&self) -> R\n\n## types\nstruct A\n    a: i64\nstruct C\n";
         let change = surface(before, after);
         assert_eq!(change.methods_removed, ["gone"]);
-        assert_eq!(change.methods_changed.len(), 1);
-        assert_eq!(change.methods_changed[0].0, "get_x");
+        assert_eq!(change.methods_changed, ["get_x"]);
         assert_eq!(change.methods_added, ["fresh"]);
         assert_eq!(change.types_removed, ["enum B"]);
         assert_eq!(change.types_changed, ["struct A"]);

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use compare::{Rename, SurfaceChange, renames, surface};
+pub use compare::{Rename, SurfaceChange, surface, take_renames};
 pub use pin::{Pin, rewrite, url_at_commit};
 
 use crate::canonical::write_atomic;
@@ -449,17 +449,8 @@ pub fn run(options: &BumpOptions) -> Result<Outcome, BumpError> {
         };
         let old_doc = parse(&old_bytes, &fragment_rel)?;
         let new_doc = parse(&new_bytes, "the pulled fragment")?;
-        let found_renames = renames(&old_doc, &new_doc);
-        let findings: Vec<_> = diff::diff_documents_on(&old_doc, &new_doc, &today)
-            .into_iter()
-            .filter(|f| {
-                !(f.rule == "api-operation-id-removed"
-                    && f.location == "operationId"
-                    && found_renames
-                        .iter()
-                        .any(|r| f.operation.as_deref() == Some(r.operation.as_str())))
-            })
-            .collect();
+        let mut findings = diff::diff_documents_on(&old_doc, &new_doc, &today);
+        let found_renames = take_renames(&mut findings);
         let mut applied = diff::apply_accepted(findings, &accepted, &today);
         diff::sort_for_report(&mut applied.findings);
 

@@ -59,14 +59,9 @@ pub(super) fn markdown(outcome: &Outcome) -> String {
     }
     for f in &outcome.flavours {
         let s = &f.surface;
-        let changed: Vec<String> = s
-            .methods_changed
-            .iter()
-            .map(|(m, _, _)| m.clone())
-            .collect();
         for (what, list) in [
             ("Rust methods gone", &s.methods_removed),
-            ("Rust methods with a changed signature", &changed),
+            ("Rust methods with a changed signature", &s.methods_changed),
             ("generated types gone", &s.types_removed),
         ] {
             if !list.is_empty() {
