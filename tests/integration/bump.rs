@@ -291,6 +291,43 @@ fn bump_rewrites_the_pin_the_fragment_and_the_snapshot_and_pull_agrees() {
     for (rel, bytes) in untouched {
         assert_eq!(std::fs::read(s.ws.join(rel)).unwrap(), bytes, "{rel}");
     }
+    // An operation recorded as absent that a document has after all stops the pull: moving the mirror pin
+    // back to the 2026 document by hand, without `bump`, is refused and writes nothing.
+    let mirror_root = s.document.parent().unwrap().parent().unwrap().to_path_buf();
+    let newer = "atlas-v2/v2-2026-08-21.yaml";
+    std::fs::copy(
+        shared_upstream().unwrap().join(newer),
+        mirror_root.join(newer),
+    )
+    .unwrap();
+    let sources_path = s.ws.join("spec/sources.toml");
+    let bumped = std::fs::read_to_string(&sources_path).unwrap();
+    let by_hand = bumped
+        .replace(
+            &format!("file = \"{DOCUMENT}\""),
+            &format!("file = \"{newer}\""),
+        )
+        .replace(
+            &sha,
+            "0fd914afb4a3e1ede2d0f48822fe30d7f1ba2c287625382dfb98bbe2606119f9",
+        );
+    std::fs::write(&sources_path, by_hand).unwrap();
+    let before_pull = tree(&s.ws);
+    let err = pull::run(&PullOptions {
+        spec_dir: s.ws.join("spec"),
+        flavours: vec!["atlas-v2".into()],
+        origin: Origin::MirrorDir(mirror_root),
+        check: false,
+        update_pin: false,
+    })
+    .expect_err("absent operation present after all");
+    assert!(
+        matches!(&err, xtask::PullError::PresentAfterAll { operation, .. } if operation == ABSENT),
+        "{err}"
+    );
+    assert_eq!(tree(&s.ws), before_pull);
+    std::fs::write(&sources_path, bumped).unwrap();
+
     let again = bump::run(&options(&s, false)).expect("second bump");
     assert!(
         again.files.iter().all(|f| !f.changed),
