@@ -160,9 +160,20 @@ pub fn run(options: &PullOptions) -> Result<Report, PullError> {
         };
         fragments.insert(flavour.clone(), (path, status));
     }
+    // Name each revision by the pins as they stand after this pull (`--update-pin` records new hashes).
+    let mut pinned = sources.clone();
+    for (flavour, sha) in &new_pins {
+        if let Some(source) = pinned.flavours.get_mut(flavour) {
+            match (&options.origin, &mut source.upstream, &mut source.mirror) {
+                (Origin::Upstream, Some(up), _) => up.sha256 = Some(sha.clone()),
+                (Origin::MirrorDir(_) | Origin::MirrorUrl(_), _, Some(m)) => m.sha256 = sha.clone(),
+                _ => {}
+            }
+        }
+    }
     let mut unused_fixups = Vec::new();
     for flavour in &requested {
-        unused_fixups.extend(unused(&sources, flavour, &built[flavour], &options.origin)?);
+        unused_fixups.extend(unused(&pinned, flavour, &built[flavour], &options.origin)?);
     }
     if !options.check {
         for (path, bytes) in to_write {
