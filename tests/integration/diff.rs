@@ -14,16 +14,7 @@ use xtask::diff::{
 const DAY: &str = "2026-01-01";
 
 fn upstream() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream/atlas-v2");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!(
-            "skipped: {} is absent (the upstream documents live beside the repository)",
-            dir.display()
-        );
-        None
-    }
+    integration_tests::shared("upstream/atlas-v2")
 }
 
 fn load(path: &Path) -> Value {

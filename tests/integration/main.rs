@@ -6,6 +6,7 @@ extern crate mongodb_atlas_v1_invitations as atlas_v1;
 extern crate mongodb_atlas_v2_invitations as atlas_v2;
 extern crate mongodb_ops_manager_v1_invitations as ops_manager_v1;
 
+mod bump;
 mod codegen_guard;
 mod contract;
 mod diff;

@@ -412,7 +412,10 @@ fn openapi_versions_other_than_3_0_are_refused() {
 
 /// Serves the files under `root` over plain HTTP on loopback, one request per connection, for at most
 /// `requests` requests; returns the base URL and the thread (which ends after the last request).
-fn serve_mirror(root: PathBuf, requests: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+pub(crate) fn serve_mirror(
+    root: PathBuf,
+    requests: usize,
+) -> (String, std::thread::JoinHandle<Vec<String>>) {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let url = format!("http://{}", listener.local_addr().expect("addr"));

@@ -79,6 +79,24 @@ pub enum PullError {
         /// `METHOD /path`.
         operation: String,
     },
+    /// An operation `sources.toml` lists as absent is in the document.
+    #[error(
+        "{flavour}: operation `{operation}` is listed in `absent` but the document has it; remove it from `absent`"
+    )]
+    PresentAfterAll {
+        /// Flavour being pulled.
+        flavour: String,
+        /// `METHOD /path`.
+        operation: String,
+    },
+    /// The code generator could not read a fragment (to tell which fixups it still needs).
+    #[error("{flavour}: codegen: {message}")]
+    Codegen {
+        /// Flavour being pulled.
+        flavour: String,
+        /// The generator's message.
+        message: String,
+    },
     /// A `$ref` points at nothing.
     #[error("{flavour}: dangling $ref `{reference}` (used by {used_by})")]
     DanglingRef {

@@ -3,7 +3,9 @@
 //! The binary (`cargo xtask ...`) is a thin command line over this library so that the workspace tests can
 //! drive the same code paths against temporary folders.
 
+pub mod bump;
 pub mod canonical;
+pub mod contracts;
 pub mod diff;
 pub mod document;
 pub mod error;

@@ -66,6 +66,10 @@ pub struct Source {
     /// (`spec/operations.toml`), never written in `sources.toml`.
     #[serde(skip)]
     pub operations: Vec<String>,
+    /// Selected operations the pinned revision does not have (recorded by `cargo xtask bump`): pull leaves
+    /// them out, and fails when the document has one after all.
+    #[serde(default)]
+    pub absent: Vec<String>,
     /// A derived flavour names the flavour whose fragment it starts from ...
     pub derive_from: Option<String>,
     /// ... and the overlay (relative to `spec/`) that turns that fragment into this one.
@@ -77,6 +81,8 @@ pub struct Source {
 pub struct Sources {
     /// Flavour name → entry.
     pub flavours: BTreeMap<String, Source>,
+    /// The table of operations the entries were checked against (codegen reads the same one).
+    pub table: codegen::Table,
 }
 
 impl Sources {
@@ -133,6 +139,15 @@ impl Sources {
                     for op in &source.operations {
                         parse_operation(op).map_err(PullError::Sources)?;
                     }
+                    if let Some(op) = source
+                        .absent
+                        .iter()
+                        .find(|op| !source.operations.contains(op))
+                    {
+                        return Err(PullError::Sources(format!(
+                            "{name}: absent operation `{op}` is not one of its operations"
+                        )));
+                    }
                 }
                 _ => {
                     return Err(PullError::Sources(format!(
@@ -141,7 +156,7 @@ impl Sources {
                 }
             }
         }
-        Ok(Sources { flavours })
+        Ok(Sources { flavours, table })
     }
 
     /// The entry for `flavour`, or an error listing the known ones.

@@ -50,11 +50,26 @@ pub(crate) async fn run(args: FakeServerArgs) -> Exit {
             return Exit::Transport;
         }
     };
+    // Listen before announcing the URL: whoever reads it may press Ctrl-C at once, and a SIGINT that
+    // arrives before a listener exists kills the process instead of stopping the server.
+    #[cfg(unix)]
+    let mut interrupt =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot wait for Ctrl-C: {e}");
+                server.shutdown().await;
+                return Exit::Transport;
+            }
+        };
     println!(
         "{}",
         json!({"baseUrl": server.base_url(), "seeded": server.seeded()})
     );
     let _ = std::io::stdout().flush();
+    #[cfg(unix)]
+    interrupt.recv().await;
+    #[cfg(not(unix))]
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
     }

@@ -27,8 +27,8 @@ pub enum Fixup {
     /// `application/vnd.atlas.<date>+json` → `application/json`, remembering each operation's vendor type:
     /// progenitor cannot generate vendor request bodies and leaves vendor responses untyped.
     VendorMediaTypes,
-    /// Drops media-type entries that carry no schema (v2's `204 No Content` lists one), which progenitor
-    /// would otherwise read as a body.
+    /// Drops response content that carries no schema (v2's `204 No Content` lists one), and any content of
+    /// a 204 (older v2 revisions give it a `NoBody` schema), which progenitor would otherwise read as a body.
     DropSchemalessContent,
     /// Inlines a discriminated parent's own properties into its subtypes (which refer back to it through
     /// `allOf`) and leaves the parent a plain `oneOf` of them: typify recurses forever on the loop.
@@ -198,14 +198,18 @@ fn drop_schemaless_content(doc: &mut Value) -> usize {
     let mut changed = 0;
     for_each_operation(doc, |_, _, op| {
         if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
-            for response in responses.values_mut() {
+            for (status, response) in responses.iter_mut() {
                 let Some(obj) = response.as_object_mut() else {
                     continue;
                 };
+                // A 204 has no body whatever its content says (older revisions give it a `NoBody`
+                // object schema, which the generated client would try to decode from nothing).
                 let empty = obj
                     .get("content")
                     .and_then(Value::as_object)
-                    .is_some_and(|c| c.values().all(|m| m.get("schema").is_none()));
+                    .is_some_and(|c| {
+                        status == "204" || c.values().all(|m| m.get("schema").is_none())
+                    });
                 if empty {
                     obj.remove("content");
                     changed += 1;

@@ -47,6 +47,20 @@ pub fn prepare(flavour: Flavour, fragment: &str, table: &Table) -> Result<Prepar
         ))
     })?;
     let rows = operations::rows(&doc, table, row)?;
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (method, path) in &rows.other_versions {
+            if let Some(item) = paths.get_mut(path).and_then(Value::as_object_mut) {
+                item.remove(method);
+            }
+        }
+        // A path item left with no operation (only shared parameters, say) generates nothing.
+        paths.retain(|_, item| {
+            item.as_object().is_some_and(|i| {
+                i.keys()
+                    .any(|k| crate::fixups::METHODS.contains(&k.as_str()))
+            })
+        });
+    }
     let mut unused_fixups = Vec::new();
     for fixup in flavour.fixups {
         if fixup.apply(&mut doc, &rows.present) == 0 {

@@ -171,6 +171,16 @@ pub fn build(flavour: Flavour) {
     }
 }
 
+/// The names of `flavour`'s fixups that change nothing in `fragment` (its committed JSON text), in the
+/// flavour's order, for `cargo xtask pull` and `bump` to report (codegen itself only warns).
+pub fn unused_fixups(
+    flavour: Flavour,
+    fragment: &str,
+    table: &Table,
+) -> Result<Vec<&'static str>, CodegenError> {
+    Ok(generate::prepare(flavour, fragment, table)?.unused_fixups)
+}
+
 /// Reads and checks the table of operations at `path`.
 pub fn read_table(path: &Path) -> Result<Table, CodegenError> {
     let text = std::fs::read_to_string(path)

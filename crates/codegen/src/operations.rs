@@ -35,8 +35,12 @@ pub struct OperationRow {
 pub struct Rows {
     /// Present in the fragment, sorted by stable name.
     pub present: Vec<OperationRow>,
-    /// Stable names the table lists for the flavour but this revision of the fragment does not have.
+    /// Stable names the table lists for the flavour but this revision of the fragment does not have (at
+    /// the resource version the table sends).
     pub absent: Vec<String>,
+    /// Operations the fragment has only at other resource versions than the table sends (method in lower
+    /// case, path): they are left out of generation, like absent ones.
+    pub other_versions: Vec<(String, String)>,
 }
 
 /// Matches the fragment (as committed, before any fixup) with the table. Every fragment operation must have a
@@ -44,6 +48,7 @@ pub struct Rows {
 /// revision still generates.
 pub fn rows(doc: &Value, table: &Table, flavour: &FlavourRow) -> Result<Rows, CodegenError> {
     let mut present = Vec::new();
+    let mut other_versions = Vec::new();
     let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
         for method in METHODS {
@@ -70,16 +75,10 @@ pub fn rows(doc: &Value, table: &Table, flavour: &FlavourRow) -> Result<Rows, Co
             let offered = offered_media_types(op);
             let versioned = flavour.media_type.contains("{version}");
             if versioned && !offered.is_empty() && !offered.iter().any(|(m, _)| *m == media_type) {
-                return Err(CodegenError(format!(
-                    "{}: `{}` ({method} {path}) does not offer {media_type}; it offers {}",
-                    flavour.name,
-                    spec.name,
-                    offered
-                        .iter()
-                        .map(|(m, _)| m.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+                // An older revision with the route at an earlier version only: not the operation the
+                // table binds (its schemas are another version's), so it is absent here.
+                other_versions.push((method.to_ascii_lowercase(), path.clone()));
+                continue;
             }
             let sunset = offered
                 .iter()
@@ -108,7 +107,11 @@ pub fn rows(doc: &Value, table: &Table, flavour: &FlavourRow) -> Result<Rows, Co
         .filter(|o| !present.iter().any(|r| r.name == o.name))
         .map(|o| o.name.clone())
         .collect();
-    Ok(Rows { present, absent })
+    Ok(Rows {
+        present,
+        absent,
+        other_versions,
+    })
 }
 
 /// The media types an operation offers in its request body and success responses, with each one's

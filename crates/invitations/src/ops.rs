@@ -331,7 +331,8 @@ impl Client {
             team_ids: names(&changes.team_ids),
         };
         let (envelope, pretty) = self.flags();
-        let raw = call!(self.update_org_user(
+        // Named here: a revision without the operation leaves no flavour's branch to infer it from.
+        let raw: Raw<wire::OrgUserResponse> = call!(self.update_org_user(
             &id("organization id", org.as_str())?,
             &id("user id", user.as_str())?,
             envelope,

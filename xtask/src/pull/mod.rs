@@ -74,6 +74,32 @@ pub struct Report {
     pub fragments: BTreeMap<String, (PathBuf, Status)>,
     /// Pins recorded because of `--update-pin`: (flavour, new sha256).
     pub pins_updated: Vec<(String, String)>,
+    /// Codegen fixups that find nothing to change in a pulled fragment: the maintainer should delete them.
+    pub unused_fixups: Vec<UnusedFixup>,
+}
+
+/// A codegen fixup with nothing left to do in a fragment: upstream fixed what it works around.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnusedFixup {
+    /// The fixup's name (`loosen_api_error_parameters`).
+    pub fixup: &'static str,
+    /// The flavour whose fragment it no longer changes.
+    pub flavour: String,
+    /// The fragment, as `spec/<flavour>.json`.
+    pub fragment: String,
+    /// The upstream revision the fragment comes from (see [`revision`]).
+    pub revision: String,
+}
+
+impl std::fmt::Display for UnusedFixup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "fixup `{}` changes nothing in {} ({}): upstream fixed what it works around; \
+             delete it from codegen's {} fixup list",
+            self.fixup, self.fragment, self.revision, self.flavour
+        )
+    }
 }
 
 impl Report {
@@ -84,6 +110,14 @@ impl Report {
             .filter(|(_, (_, s))| *s == Status::Stale)
             .map(|(f, _)| f.as_str())
             .collect()
+    }
+
+    /// The command's exit status: 1 when a fragment is stale, or, with `check` (CI), when a fixup is
+    /// unused; otherwise 0 (a pull that finds unused fixups still succeeds, and warns).
+    pub fn exit_code(&self, check: bool) -> u8 {
+        let stale = !self.stale().is_empty();
+        let unused = check && !self.unused_fixups.is_empty();
+        u8::from(stale || unused)
     }
 }
 
@@ -126,6 +160,21 @@ pub fn run(options: &PullOptions) -> Result<Report, PullError> {
         };
         fragments.insert(flavour.clone(), (path, status));
     }
+    // Name each revision by the pins as they stand after this pull (`--update-pin` records new hashes).
+    let mut pinned = sources.clone();
+    for (flavour, sha) in &new_pins {
+        if let Some(source) = pinned.flavours.get_mut(flavour) {
+            match (&options.origin, &mut source.upstream, &mut source.mirror) {
+                (Origin::Upstream, Some(up), _) => up.sha256 = Some(sha.clone()),
+                (Origin::MirrorDir(_) | Origin::MirrorUrl(_), _, Some(m)) => m.sha256 = sha.clone(),
+                _ => {}
+            }
+        }
+    }
+    let mut unused_fixups = Vec::new();
+    for flavour in &requested {
+        unused_fixups.extend(unused(&pinned, flavour, &built[flavour], &options.origin)?);
+    }
     if !options.check {
         for (path, bytes) in to_write {
             write_atomic(&path, &bytes).map_err(|source| PullError::Io { path, source })?;
@@ -141,6 +190,65 @@ pub fn run(options: &PullOptions) -> Result<Report, PullError> {
     Ok(Report {
         fragments,
         pins_updated: new_pins,
+        unused_fixups,
+    })
+}
+
+/// The fixups of `flavour` (when codegen knows the flavour) that change nothing in `fragment`.
+fn unused(
+    sources: &Sources,
+    flavour: &str,
+    fragment: &Value,
+    origin: &Origin,
+) -> Result<Vec<UnusedFixup>, PullError> {
+    let Some(codegen_flavour) = crate::contracts::codegen_flavour(flavour) else {
+        return Ok(Vec::new());
+    };
+    let text =
+        String::from_utf8(to_canonical_bytes(fragment.clone())).expect("serde_json writes UTF-8");
+    let names = codegen::unused_fixups(codegen_flavour, &text, &sources.table).map_err(|e| {
+        PullError::Codegen {
+            flavour: flavour.to_string(),
+            message: e.to_string(),
+        }
+    })?;
+    Ok(names
+        .into_iter()
+        .map(|fixup| UnusedFixup {
+            fixup,
+            flavour: flavour.to_string(),
+            fragment: format!("spec/{flavour}.json"),
+            revision: revision(sources, flavour, origin),
+        })
+        .collect())
+}
+
+/// Names the upstream revision a flavour's fragment is pulled from: the pinned commit (or mirror file) and
+/// its sha256; for a derived flavour, its base's revision and the overlay.
+pub fn revision(sources: &Sources, flavour: &str, origin: &Origin) -> String {
+    let Some(source) = sources.flavours.get(flavour) else {
+        return flavour.to_string();
+    };
+    if let (Some(base), Some(overlay)) = (&source.derive_from, &source.overlay) {
+        return format!("{} + {overlay}", revision(sources, base, origin));
+    }
+    match (origin, &source.upstream, &source.mirror) {
+        (Origin::Upstream, Some(up), _) => format!(
+            "{flavour} upstream commit {} sha256 {}",
+            up.commit,
+            up.sha256.as_deref().unwrap_or("unpinned")
+        ),
+        (_, _, Some(m)) => format!("{flavour} mirror file {} sha256 {}", m.file, m.sha256),
+        _ => flavour.to_string(),
+    }
+}
+
+/// Whether `doc` has the operation `METHOD /path`.
+pub fn has_operation(doc: &Value, operation: &str) -> bool {
+    crate::sources::parse_operation(operation).is_ok_and(|(method, path)| {
+        doc.get("paths")
+            .and_then(|p| p.get(&path))
+            .is_some_and(|item| item.get(&method).is_some())
     })
 }
 
@@ -187,7 +295,19 @@ fn build(
             }
         }
         let doc = document::parse(&fetched, format)?;
-        fragment::extract(&doc, flavour, &source.operations)?
+        if let Some(operation) = source.absent.iter().find(|op| has_operation(&doc, op)) {
+            return Err(PullError::PresentAfterAll {
+                flavour: flavour.to_string(),
+                operation: operation.clone(),
+            });
+        }
+        let kept: Vec<String> = source
+            .operations
+            .iter()
+            .filter(|op| !source.absent.contains(op))
+            .cloned()
+            .collect();
+        fragment::extract(&doc, flavour, &kept)?
     };
     document::check_openapi_version(&fragment, flavour)?;
     built.insert(flavour.to_string(), fragment);
