@@ -8,6 +8,7 @@ extern crate mongodb_ops_manager_v1_invitations as ops_manager_v1;
 
 mod codegen_guard;
 mod contract;
+mod corpus;
 mod diff;
 mod examples;
 mod facade;
