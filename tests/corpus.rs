@@ -24,16 +24,20 @@ pub enum Kind {
     UnknownEnums,
     /// `null` wherever the schema says `nullable: true`.
     Nulls,
+    /// A property no schema lists, in every object: the schemas do not forbid them, and MongoDB adds
+    /// fields between releases.
+    UnknownProperties,
 }
 
 impl Kind {
     /// Every kind, in the order bodies are generated.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Full,
         Kind::RequiredOnly,
         Kind::OddStrings,
         Kind::UnknownEnums,
         Kind::Nulls,
+        Kind::UnknownProperties,
     ];
 
     /// A short name for messages and tables.
@@ -44,12 +48,28 @@ impl Kind {
             Kind::OddStrings => "odd-strings",
             Kind::UnknownEnums => "unknown-enums",
             Kind::Nulls => "nulls",
+            Kind::UnknownProperties => "unknown-properties",
         }
     }
 }
 
 /// The enum value no release of the API has: it must still decode.
 pub const UNKNOWN_ENUM_VALUE: &str = "VALUE_FROM_A_FUTURE_RELEASE";
+
+/// The property no schema has, added to every object by [`Kind::UnknownProperties`].
+pub const UNKNOWN_PROPERTY: &str = "fieldFromAFutureRelease";
+
+/// How many odd-strings bodies each operation gets: each shifts which odd text and which date-time form
+/// lands on which field, so every field sees the empty string and every form somewhere.
+const ODD_ROUNDS: usize = 3;
+
+/// RFC 3339 date-times as they may come: fractions, offsets east and west, `-00:00`, a leap second.
+const ODD_DATES: [&str; 4] = [
+    "2026-11-01T10:00:00.123456+05:30",
+    "2026-11-01T01:02:03-08:00",
+    "2026-11-01T10:00:00.5-00:00",
+    "2016-12-31T23:59:60Z",
+];
 
 /// Free strings: not hex, not ASCII-only, with spaces, quotes, escapes and a newline. The empty string is
 /// added where `minLength` allows it.
@@ -84,6 +104,8 @@ pub struct Body {
     pub kind: Kind,
     /// Which `oneOf` branch it takes (0 where there is none).
     pub variant: usize,
+    /// Which of the odd-strings bodies it is (0 for the other kinds).
+    pub round: usize,
     /// The body (`None`: no body).
     pub value: Option<Value>,
 }
@@ -128,6 +150,7 @@ impl Operation {
             return vec![Body {
                 kind: Kind::Full,
                 variant: 0,
+                round: 0,
                 value: None,
             }];
         };
@@ -141,14 +164,22 @@ impl Operation {
             if !applies {
                 continue;
             }
-            for variant in 0..variants(schema) {
-                let value = Gen::new(kind).value(schema, variant);
-                if out.iter().all(|b| b.value.as_ref() != Some(&value)) {
-                    out.push(Body {
-                        kind,
-                        variant,
-                        value: Some(value),
-                    });
+            let rounds = if kind == Kind::OddStrings {
+                ODD_ROUNDS
+            } else {
+                1
+            };
+            for round in 0..rounds {
+                for variant in 0..variants(schema) {
+                    let value = Gen::new(kind, round).value(schema, variant);
+                    if out.iter().all(|b| b.value.as_ref() != Some(&value)) {
+                        out.push(Body {
+                            kind,
+                            variant,
+                            round,
+                            value: Some(value),
+                        });
+                    }
                 }
             }
         }
@@ -161,7 +192,7 @@ impl Operation {
         let Some(schema) = &self.schema else {
             return Vec::new();
         };
-        let full = Gen::new(Kind::Full).value(schema, 0);
+        let full = Gen::new(Kind::Full, 0).value(schema, 0);
         let entity = match schema.get("items") {
             Some(items) => items,
             None => schema,
@@ -213,10 +244,10 @@ pub fn json_schema(schema: &Value, open_enums: bool) -> Value {
     fn walk(value: &mut Value, open_enums: bool) {
         match value {
             Value::Object(map) => {
-                if map.remove("nullable") == Some(Value::Bool(true)) {
-                    if let Some(Value::String(ty)) = map.get("type").cloned() {
-                        map.insert("type".into(), json!([ty, "null"]));
-                    }
+                if map.remove("nullable") == Some(Value::Bool(true))
+                    && let Some(Value::String(ty)) = map.get("type").cloned()
+                {
+                    map.insert("type".into(), json!([ty, "null"]));
                 }
                 if open_enums {
                     map.remove("enum");
@@ -437,13 +468,19 @@ fn pattern_sample(pattern: &str, odd: bool, serial: usize) -> String {
 /// Generates one body of one kind.
 struct Gen {
     kind: Kind,
+    /// Shifts the odd texts and dates from field to field (see [`ODD_ROUNDS`]).
+    round: usize,
     /// Numbers each generated string, so ids and odd texts differ from field to field.
     serial: usize,
 }
 
 impl Gen {
-    fn new(kind: Kind) -> Gen {
-        Gen { kind, serial: 0 }
+    fn new(kind: Kind, round: usize) -> Gen {
+        Gen {
+            kind,
+            round,
+            serial: 0,
+        }
     }
 
     fn next(&mut self) -> usize {
@@ -479,6 +516,12 @@ impl Gen {
                     let v = self.value(&p, variant);
                     out.insert(name, v);
                 }
+                if self.kind == Kind::UnknownProperties {
+                    out.insert(
+                        UNKNOWN_PROPERTY.into(),
+                        json!({"nested": [1, "two", null], "flag": false}),
+                    );
+                }
                 Value::Object(out)
             }
             "array" => Value::Array(self.items(&schema["items"])),
@@ -502,7 +545,13 @@ impl Gen {
             };
         }
         if self.kind == Kind::OddStrings && is_free_string(items) {
-            let mut all: Vec<Value> = ODD_STRINGS.iter().map(|s| json!(s)).collect();
+            let mut all: Vec<Value> = ODD_STRINGS
+                .iter()
+                .cycle()
+                .skip(self.round)
+                .take(ODD_STRINGS.len())
+                .map(|s| json!(s))
+                .collect();
             if allows_empty(items) {
                 all.push(json!(""));
             }
@@ -519,6 +568,7 @@ impl Gen {
 
     fn string(&mut self, schema: &Value) -> String {
         let serial = self.next();
+        let shifted = serial + self.round;
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             if self.kind == Kind::UnknownEnums {
                 return UNKNOWN_ENUM_VALUE.into();
@@ -530,15 +580,15 @@ impl Gen {
             return pattern_sample(pattern, odd, serial);
         }
         match schema.get("format").and_then(Value::as_str) {
-            Some("date-time") if odd => "2026-11-01T10:00:00.123456+05:30".into(),
+            Some("date-time") if odd => ODD_DATES[shifted % ODD_DATES.len()].into(),
             Some("date-time") => "2026-11-01T10:00:00Z".into(),
             Some("email") if odd => format!("o'brien+{serial}.tag@sub.example.co.uk"),
             Some("email") => format!("user{serial}@example.com"),
             _ if odd => {
-                if allows_empty(schema) && serial.is_multiple_of(ODD_STRINGS.len() + 1) {
+                if allows_empty(schema) && shifted.is_multiple_of(ODD_STRINGS.len() + 1) {
                     return String::new();
                 }
-                let text = ODD_STRINGS[serial % ODD_STRINGS.len()];
+                let text = ODD_STRINGS[shifted % ODD_STRINGS.len()];
                 fit(text, schema)
             }
             _ => fit(&format!("text {serial}"), schema),
