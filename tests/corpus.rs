@@ -27,17 +27,20 @@ pub enum Kind {
     /// A property no schema lists, in every object: the schemas do not forbid them, and MongoDB adds
     /// fields between releases.
     UnknownProperties,
+    /// Every property present, every array empty (where `minItems` allows).
+    EmptyArrays,
 }
 
 impl Kind {
     /// Every kind, in the order bodies are generated.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Full,
         Kind::RequiredOnly,
         Kind::OddStrings,
         Kind::UnknownEnums,
         Kind::Nulls,
         Kind::UnknownProperties,
+        Kind::EmptyArrays,
     ];
 
     /// A short name for messages and tables.
@@ -49,6 +52,7 @@ impl Kind {
             Kind::UnknownEnums => "unknown-enums",
             Kind::Nulls => "nulls",
             Kind::UnknownProperties => "unknown-properties",
+            Kind::EmptyArrays => "empty-arrays",
         }
     }
 }
@@ -187,8 +191,8 @@ impl Operation {
     }
 
     /// Bodies the schema does not allow: the full body without its first required property, and with its
-    /// first array property replaced by a string. Each names what it broke.
-    pub fn invalid_bodies(&self) -> Vec<(String, Value)> {
+    /// first array property replaced by a string.
+    pub fn invalid_bodies(&self) -> Vec<Invalid> {
         let Some(schema) = &self.schema else {
             return Vec::new();
         };
@@ -213,7 +217,12 @@ impl Operation {
         if let Some(name) = required(entity).into_iter().next() {
             let mut broken = object.clone();
             broken.remove(&name);
-            out.push((format!("required `{name}` missing"), wrap(broken)));
+            out.push(Invalid {
+                what: format!("required `{name}` missing"),
+                field: name,
+                missing: true,
+                value: wrap(broken),
+            });
         }
         if let Some((name, _)) = properties(entity)
             .into_iter()
@@ -221,10 +230,28 @@ impl Operation {
         {
             let mut broken = object.clone();
             broken.insert(name.clone(), json!("not an array"));
-            out.push((format!("array `{name}` given as a string"), wrap(broken)));
+            out.push(Invalid {
+                what: format!("array `{name}` given as a string"),
+                field: name,
+                missing: false,
+                value: wrap(broken),
+            });
         }
         out
     }
+}
+
+/// A body the schema does not allow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    /// What is wrong with it.
+    pub what: String,
+    /// The property broken.
+    pub field: String,
+    /// Whether the property is missing (else it has the wrong type).
+    pub missing: bool,
+    /// The body.
+    pub value: Value,
 }
 
 /// `{"status": status, field: body}`: what `envelope=true` answers.
@@ -524,7 +551,7 @@ impl Gen {
                 }
                 Value::Object(out)
             }
-            "array" => Value::Array(self.items(&schema["items"])),
+            "array" => Value::Array(self.items(schema)),
             "integer" => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(0) + 2),
             "number" => json!(1.5),
             "boolean" => json!(true),
@@ -532,7 +559,13 @@ impl Gen {
         }
     }
 
-    fn items(&mut self, items: &Value) -> Vec<Value> {
+    fn items(&mut self, array: &Value) -> Vec<Value> {
+        let items = &array["items"];
+        if self.kind == Kind::EmptyArrays
+            && array.get("minItems").and_then(Value::as_u64).unwrap_or(0) == 0
+        {
+            return Vec::new();
+        }
         if let Some(values) = items.get("enum").and_then(Value::as_array) {
             return match self.kind {
                 Kind::RequiredOnly => values.iter().take(1).cloned().collect(),
@@ -573,7 +606,9 @@ impl Gen {
             if self.kind == Kind::UnknownEnums {
                 return UNKNOWN_ENUM_VALUE.into();
             }
-            return values[0].as_str().expect("a string enum").into();
+            // Each odd round takes the next value, so more of them are seen.
+            let value = &values[self.round % values.len()];
+            return value.as_str().expect("a string enum").into();
         }
         let odd = self.kind == Kind::OddStrings;
         if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
