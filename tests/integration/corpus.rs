@@ -431,6 +431,8 @@ async fn facade_corpus(flavour: Flavour) -> Vec<(&'static str, Counts)> {
         Client::builder(flavour)
             .base_url(&server.base_url)
             .retry(RetryPolicy::never())
+            // Bounded in time as well as count: a reply that never comes fails the test.
+            .request_timeout(std::time::Duration::from_secs(10))
             .envelope(envelope)
             .build()
             .expect("client")
