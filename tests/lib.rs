@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod capture;
+pub mod corpus;
 
 /// The README's Rust examples, compiled as doctests.
 #[doc = include_str!("../README.md")]

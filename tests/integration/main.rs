@@ -9,6 +9,7 @@ extern crate mongodb_ops_manager_v1_invitations as ops_manager_v1;
 mod bump;
 mod codegen_guard;
 mod contract;
+mod corpus;
 mod diff;
 mod examples;
 mod facade;
