@@ -24,8 +24,8 @@ use serde_json::Value;
 use super::finding::{FIXED_RULES, SCHEMA_PREFIXES, SCHEMA_RULES, Severity};
 
 /// How typify (0.8, through progenitor) writes a struct field, which decides what it can decode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FieldKind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FieldKind {
     /// In `required`: the key must be present (`T`, or `Option<T>` with `deserialize_with` when nullable).
     Required,
     /// Not required, no intrinsic default: `Option<T>` with `#[serde(default)]`; accepts absence and null.
@@ -49,6 +49,9 @@ pub(crate) struct Facts {
     pub(crate) sunset_passed: bool,
     /// Whether codegen drops `pattern` from response schemas (`response_patterns`) for this document.
     pub(crate) response_patterns_dropped: bool,
+    /// For a string length limit that went away: whether the revision's pattern still keeps values within
+    /// the old limit.
+    pub(crate) length_kept_by_pattern: bool,
 }
 
 impl Default for Facts {
@@ -59,6 +62,7 @@ impl Default for Facts {
             method_renamed: true,
             sunset_passed: false,
             response_patterns_dropped: true,
+            length_kept_by_pattern: false,
         }
     }
 }
@@ -459,6 +463,10 @@ fn schema_level(
             "the old client's checked string type refuses the values now allowed",
         ),
         "max-length-decreased" | "min-length-increased" => bound(true, true),
+        "max-length-increased" | "min-length-decreased" if facts.length_kept_by_pattern => (
+            Info,
+            "the revision's pattern still keeps the length within the old limit",
+        ),
         "max-length-increased" | "min-length-decreased" => bound(false, true),
         "max-decreased" | "min-increased" | "max-items-decreased" | "min-items-increased" => {
             bound(true, false)

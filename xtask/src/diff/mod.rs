@@ -44,6 +44,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 pub use accept::{Accepted, Applied, apply_accepted, load_accepted, parse_accepted};
+pub use bindings::FieldKind;
 pub use finding::{
     Direction, FIXED_RULES, Finding, SCHEMA_PREFIXES, SCHEMA_RULES, Severity, SeverityModel,
     apply_model, catalogue,
@@ -141,6 +142,16 @@ pub fn diff_schemas(
         "schema",
     );
     sink.findings
+}
+
+/// The struct field typify generates for each property of `schema` (a schema inside `document`), as the
+/// bindings severity model sees it: what decides whether absence or `null` still decodes.
+pub fn generated_fields(
+    document: &Value,
+    schema: &Value,
+    direction: Direction,
+) -> std::collections::BTreeMap<String, FieldKind> {
+    schema::field_kinds(document, schema, direction)
 }
 
 /// Which body of an operation.

@@ -236,6 +236,23 @@ impl Flat<'_> {
     }
 }
 
+/// The generated struct field of every property of `schema` (its `allOf` parts merged, as typify merges
+/// them), by property name.
+pub(crate) fn field_kinds(
+    doc: &Value,
+    schema: &Value,
+    direction: Direction,
+) -> BTreeMap<String, FieldKind> {
+    let flat = Flat::of(doc, schema);
+    flat.properties
+        .iter()
+        .map(|(name, property)| {
+            let kind = Flat::of(doc, property).field_kind(flat.required.contains(name), direction);
+            (name.to_string(), kind)
+        })
+        .collect()
+}
+
 fn is_null_schema(value: &Value) -> bool {
     value.get("type").and_then(Value::as_str) == Some("null")
 }
@@ -442,7 +459,20 @@ impl<'a, 's> SchemaDiff<'a, 's> {
             }
             let narrowed = if bound.upper { n < o } else { n > o };
             let word = if n > o { "increased" } else { "decreased" };
-            self.sink.push(
+            // Upstream moved string lengths into patterns (`^([a-f0-9]{24})$`): a limit dropped beside such a
+            // pattern still holds.
+            let implied = r
+                .pattern
+                .filter(|_| bound.keyword.ends_with("Length"))
+                .and_then(pattern_length);
+            let length_kept_by_pattern = implied.is_some_and(|(min, max)| {
+                if bound.upper {
+                    max.is_some_and(|m| m as f64 <= o)
+                } else {
+                    min as f64 >= o
+                }
+            });
+            self.sink.push_with(
                 format!("{prefix}-{}-{word}", bound.rule),
                 if narrowed {
                     dir.pick(Breaking, Info)
@@ -458,6 +488,10 @@ impl<'a, 's> SchemaDiff<'a, 's> {
                     old.map_or("none".into(), Value::to_string),
                     new.map_or("none".into(), Value::to_string)
                 ),
+                Facts {
+                    length_kept_by_pattern,
+                    ..Facts::default()
+                },
             );
         }
     }
@@ -715,6 +749,46 @@ impl<'a, 's> SchemaDiff<'a, 's> {
             );
         }
     }
+}
+
+/// The string lengths a pattern made of one repeated atom allows: `^([a-f0-9]{24})$` → (24, Some(24)),
+/// `^[\p{L}\p{N}]{1,64}$` → (1, Some(64)). `None` for any other shape.
+pub(crate) fn pattern_length(pattern: &str) -> Option<(u64, Option<u64>)> {
+    let inner = pattern.strip_prefix('^')?.strip_suffix('$')?;
+    let inner = inner
+        .strip_prefix('(')
+        .and_then(|i| i.strip_suffix(')'))
+        .unwrap_or(inner);
+    // One atom: a character class, an escape (`\d`, `\p{L}`) or `.`.
+    let rest = if let Some(class) = inner.strip_prefix('[') {
+        let mut escaped = false;
+        let end = class.char_indices().find_map(|(i, c)| {
+            let closes = c == ']' && !escaped;
+            escaped = c == '\\' && !escaped;
+            closes.then_some(i)
+        })?;
+        &class[end + 1..]
+    } else if let Some(escape) = inner.strip_prefix('\\') {
+        let mut chars = escape.chars();
+        let letter = chars.next()?;
+        let after = chars.as_str();
+        match (letter, after.strip_prefix('{')) {
+            ('p' | 'P', Some(braced)) => &braced[braced.find('}')? + 1..],
+            _ => after,
+        }
+    } else {
+        inner.strip_prefix('.')?
+    };
+    let counts = rest.strip_prefix('{')?.strip_suffix('}')?;
+    let (min, max) = match counts.split_once(',') {
+        Some((min, "")) => (min.trim().parse().ok()?, None),
+        Some((min, max)) => (min.trim().parse().ok()?, Some(max.trim().parse().ok()?)),
+        None => {
+            let n = counts.trim().parse().ok()?;
+            (n, Some(n))
+        }
+    };
+    Some((min, max))
 }
 
 /// `Name` for `#/components/schemas/Name` or `#/$defs/Name`: the schemas typify names types after.

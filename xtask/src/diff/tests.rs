@@ -519,3 +519,23 @@ fn an_operation_id_rename_is_one_finding_with_both_names_and_the_method_it_renam
     );
     assert_eq!(level, Severity::Info);
 }
+
+#[test]
+fn pattern_lengths_of_upstream_id_and_name_patterns() {
+    use super::schema::pattern_length;
+    assert_eq!(pattern_length("^([a-f0-9]{24})$"), Some((24, Some(24))));
+    assert_eq!(
+        pattern_length("^[\\p{L}\\p{N}\\-_.(),:&@+']{1,64}$"),
+        Some((1, Some(64)))
+    );
+    assert_eq!(pattern_length("^\\d{2,}$"), Some((2, None)));
+    assert_eq!(pattern_length("^\\p{L}{3}$"), Some((3, Some(3))));
+    for open in [
+        "^[a-z]+$",
+        "^(a)(b){2}$",
+        "[a-f0-9]{24}",
+        "^[a-z]{2}-[0-9]{2}$",
+    ] {
+        assert_eq!(pattern_length(open), None, "{open}");
+    }
+}
