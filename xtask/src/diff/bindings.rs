@@ -492,6 +492,11 @@ fn schema_level(
             Breaking,
             "the generated enum loses a variant that callers match on",
         ),
+        // progenitor 0.15 drops the keyword when it converts a schema for typify (`to_schema.rs`), which
+        // tells `oneOf` branches apart by their own properties; the branches themselves are compared above.
+        "discriminator-added" | "discriminator-removed" | "discriminator-property-name-changed" => {
+            (Info, "the generated code ignores the discriminator keyword")
+        }
         _ => (Warning, "no bindings rule"),
     }
 }

@@ -277,7 +277,7 @@ pub const SCHEMA_PREFIXES: [&str; 6] = [
 ];
 
 /// What changed in a schema: the second part of its rule ids.
-pub const SCHEMA_RULES: [&str; 27] = [
+pub const SCHEMA_RULES: [&str; 30] = [
     "type-changed",
     "format-changed",
     "became-nullable",
@@ -305,6 +305,9 @@ pub const SCHEMA_RULES: [&str; 27] = [
     "one-of-removed",
     "any-of-added",
     "any-of-removed",
+    "discriminator-added",
+    "discriminator-removed",
+    "discriminator-property-name-changed",
 ];
 
 /// Every rule id a diff can report.

@@ -7,7 +7,9 @@
 //!
 //! Rule ids reuse oasdiff's names where it has the rule; [`catalogue`] lists them all. Schema rules are
 //! `<where>-<what>`: `<where>` is `request-body`/`response-body` at a body's root, `request-property`/
-//! `response-property` below it, `request-parameter` or `response-header`. Direction decides severity
+//! `response-property` below it, `request-parameter` or `response-header`.
+//!
+//! Every finding carries two levels. `oasdiff_level` follows oasdiff's semantics, where direction decides
 //! (request / response):
 //!
 //! | change | request | response |
@@ -20,6 +22,13 @@
 //! | limit narrowed / widened (`max-length`, `min`, `max-items`, ...) | breaking / info | info / warning |
 //! | type changed (widened in a request, narrowed in a response: info) | breaking | breaking |
 //! | `oneOf`/`anyOf` branch added / removed | info / breaking | warning / info |
+//! | discriminator added / removed / renamed | warning / info / warning | info / warning / warning |
+//!
+//! `bindings_level` says what the change does to the clients this workspace generates (see the
+//! `bindings` module): it follows the generated field (`Option<T>` decodes null, a bare `T` or a
+//! defaulted `Vec` does not), the enums codegen opens, the patterns it drops, the limits typify checks
+//! and the positional method signatures. `severity` is one of the two, chosen by [`SeverityModel`]
+//! (`--severity-model`, bindings by default).
 //!
 //! Read-only properties are left out of requests and write-only ones out of responses.
 

@@ -29,6 +29,8 @@ struct Flat<'a> {
     enum_owner: Option<&'a Value>,
     unique_items: bool,
     has_default: bool,
+    /// `discriminator.propertyName` of the schema itself (not of an `allOf` part).
+    discriminator: Option<&'a str>,
     pattern: Option<&'a str>,
     bounds: [Option<&'a Value>; BOUNDS.len()],
     properties: BTreeMap<&'a str, &'a Value>,
@@ -120,6 +122,12 @@ impl<'a> Flat<'a> {
         self.write_only |= flag("writeOnly");
         self.unique_items |= flag("uniqueItems");
         self.has_default |= map.contains_key("default");
+        if own && self.discriminator.is_none() {
+            self.discriminator = map
+                .get("discriminator")
+                .and_then(|d| d.get("propertyName"))
+                .and_then(Value::as_str);
+        }
         self.format = self.format.or(map.get("format").and_then(Value::as_str));
         self.pattern = self.pattern.or(map.get("pattern").and_then(Value::as_str));
         if self.enumeration.is_none() {
@@ -443,6 +451,7 @@ impl<'a, 's> SchemaDiff<'a, 's> {
             );
         }
         self.enumeration(b, r, loc, prefix);
+        self.discriminator(b, r, loc, prefix);
         self.string_constraint("pattern", true, b.pattern, r.pattern, loc, prefix);
         for (i, bound) in BOUNDS.iter().enumerate() {
             let (old, new) = (b.bounds[i], r.bounds[i]);
@@ -551,6 +560,29 @@ impl<'a, 's> SchemaDiff<'a, 's> {
             ),
             (None, None) => {}
         }
+    }
+
+    fn discriminator(&mut self, b: &Flat<'a>, r: &Flat<'a>, loc: &str, prefix: &str) {
+        use Severity::{Info, Warning};
+        let dir = self.direction;
+        let (what, severity) = match (b.discriminator, r.discriminator) {
+            (old, new) if old == new => return,
+            (None, Some(_)) => ("added", dir.pick(Warning, Info)),
+            (Some(_), None) => ("removed", dir.pick(Info, Warning)),
+            _ => ("property-name-changed", Warning),
+        };
+        self.sink.push(
+            format!("{prefix}-discriminator-{what}"),
+            severity,
+            loc,
+            opt_str(b.discriminator),
+            opt_str(r.discriminator),
+            format!(
+                "discriminator property changed from {} to {}",
+                b.discriminator.unwrap_or("none"),
+                r.discriminator.unwrap_or("none")
+            ),
+        );
     }
 
     /// A string-valued constraint (`format`, `pattern`): adding one narrows what is allowed, dropping one
