@@ -54,6 +54,8 @@ pub(crate) struct Facts {
     pub(crate) length_kept_by_pattern: bool,
 }
 
+/// Defaults that need no knowledge of the place: an operationId change counts as a method rename unless the
+/// caller compared the generated names.
 impl Default for Facts {
     fn default() -> Self {
         Facts {

@@ -173,7 +173,8 @@ fn future_sunset(ctx: &Context<'_>, media: &Value) -> Option<String> {
         .filter(|date| date.as_str() > ctx.today)
 }
 
-/// A version that goes away before the sunset announced on it: clients still send it, as announced.
+/// A version that goes away before the sunset announced on it: clients built on it still send it, as the
+/// sunset promised they could until then.
 fn version_removed_before_sunset(
     prefix: &str,
     loc: &str,
