@@ -12,7 +12,9 @@
 //! - string enums inside named schemas are opened by codegen's `open_enums` fixup (decided here by running
 //!   that fixup, see [`Generated`]); inline enums stay closed and fail on an unknown value;
 //! - response patterns are dropped by `response_patterns`; string `maxLength`/`minLength` become checked
-//!   newtypes, array and numeric limits are not enforced;
+//!   newtypes (unless a pattern still bounds the length); array limits are not enforced; an integer's
+//!   range picks its Rust type, so a wider one in a response is a warning; the `discriminator` keyword is
+//!   dropped by progenitor, so only the `oneOf` branches count;
 //! - methods take their parameters positionally, so adding, removing or re-typing a parameter changes the
 //!   method's signature, and their names come from [`super::names::method_name`].
 
