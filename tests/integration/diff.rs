@@ -6,8 +6,8 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 use xtask::diff::{
-    DiffArgs, DiffError, Finding, Input, OutputFormat, Severity, catalogue, diff_documents_on,
-    execute, parse_document,
+    DiffArgs, DiffError, Direction, FieldKind, Finding, Input, OutputFormat, Severity,
+    SeverityModel, catalogue, diff_documents_on, execute, parse_document,
 };
 
 /// Sunsets are judged on a fixed day so the findings do not change with the calendar.
@@ -184,6 +184,26 @@ fn upstream_pair_endpoints_renames_and_version_bumps() {
         .filter(|f| f.rule.ends_with("media-type-removed") && f.location.contains("vnd.atlas."))
         .collect();
     assert!(fake_removals.is_empty(), "{fake_removals:#?}");
+    // Every finding keeps oasdiff's rule and level beside the bindings level; the text report prints one
+    // line per distinct change, the JSON every row.
+    assert!(findings.iter().all(|f| {
+        f.oasdiff_rule.as_deref() == Some(f.rule.as_str()) || f.rule.contains("media-type-version-")
+    }));
+    let applied = xtask::diff::Applied {
+        findings: findings.clone(),
+        accepted: Vec::new(),
+    };
+    let groups = xtask::diff::report::group(&findings).len();
+    assert!(
+        groups < findings.len() / 2,
+        "{groups} groups of {} rows",
+        findings.len()
+    );
+    let text = xtask::diff::render(&applied, OutputFormat::Text, false);
+    assert_eq!(text.lines().count(), groups + 1);
+    let json: Value =
+        serde_json::from_str(&xtask::diff::render(&applied, OutputFormat::Json, false)).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), findings.len());
     // The schemas behind a bump are still compared: some bumped body reports property changes.
     assert!(findings.iter().any(|f| {
         f.rule.starts_with("response-property-")
@@ -253,12 +273,48 @@ fn upstream_pair_invitation_operations() {
                 && f.rule != "api-removed-before-sunset"
                 && f.rule != "api-operation-id-removed")
     );
-    // Nothing about these operations breaks a client in this pair.
-    let breaking: Vec<_> = findings
+    // Under oasdiff's semantics nothing about these operations breaks; the bindings break where the
+    // organization invitation's teamIds items lost their length limits (and pattern): the old client's
+    // item type checks the length while decoding.
+    assert!(at_level(&findings, SeverityModel::Oasdiff, Severity::Breaking).is_empty());
+    assert_eq!(
+        at_level(&findings, SeverityModel::Bindings, Severity::Breaking),
+        team_id_lengths(&ORG_INVITATION_RESPONSES)
+            .into_iter()
+            .collect()
+    );
+    let item = findings
         .iter()
-        .filter(|f| f.severity == Severity::Breaking)
-        .collect();
-    assert!(breaking.is_empty(), "{breaking:#?}");
+        .find(|f| {
+            f.rule == "response-property-max-length-increased"
+                && f.bindings_level == Severity::Breaking
+        })
+        .unwrap();
+    assert_eq!(
+        item.rust_item.as_deref(),
+        Some("OrganizationInvitation.team_ids")
+    );
+    // Where the limit moved into a pattern that still bounds the length, it is only information.
+    let kept = findings
+        .iter()
+        .find(|f| {
+            f.rule == "response-property-max-length-increased"
+                && f.rust_item.as_deref() == Some("GroupInvitation.group_id")
+        })
+        .unwrap();
+    assert_eq!(
+        (kept.bindings_level, kept.oasdiff_level),
+        (Severity::Info, Severity::Warning)
+    );
+    // The deprecation is a warning to these bindings, information to oasdiff.
+    let deprecated = findings
+        .iter()
+        .find(|f| f.rule == "endpoint-deprecated")
+        .unwrap();
+    assert_eq!(
+        (deprecated.bindings_level, deprecated.oasdiff_level),
+        (Severity::Warning, Severity::Info)
+    );
 }
 
 fn args(base: &str, revision: &str) -> DiffArgs {
@@ -267,6 +323,7 @@ fn args(base: &str, revision: &str) -> DiffArgs {
         revision: revision.into(),
         format: OutputFormat::Json,
         fail_on: Some(Severity::Breaking),
+        severity_model: SeverityModel::Bindings,
         accepted: None,
         no_accepted: true,
         today: Some(DAY.into()),
@@ -346,6 +403,16 @@ fn fail_on_and_accepted_changes_decide_the_exit() {
     std::fs::write(&revision, serde_json::to_vec(&renamed).unwrap()).unwrap();
     let (b, r) = (base.display().to_string(), revision.display().to_string());
 
+    // Under the bindings model a rename changes no Rust name (the table of operations keeps it), so it
+    // passes the gate; under oasdiff's it is breaking, which is what the accepted changes act on here.
+    assert!(
+        !execute(&args(&b, &r)).unwrap().failed,
+        "a rename is info for these bindings"
+    );
+    let args = |b: &str, r: &str| DiffArgs {
+        severity_model: SeverityModel::Oasdiff,
+        ..args(b, r)
+    };
     let outcome = execute(&args(&b, &r)).unwrap();
     assert!(outcome.failed, "an unaccepted breaking change fails");
     assert_eq!(outcome.applied.findings.len(), 1);
@@ -418,4 +485,325 @@ fn unreadable_inputs_are_load_errors() {
     assert!(matches!(execute(&bad_day), Err(DiffError::Usage(_))));
     let message = execute(&args(&missing, &bad)).unwrap_err().to_string();
     assert!(message.contains("missing.yaml"), "{message}");
+}
+
+/// The invitation fragment `cargo xtask pull` cuts from an upstream document: the pinned atlas-v2
+/// operations that document has.
+fn invitation_fragment(doc: &Value) -> Value {
+    let sources = xtask::sources::Sources::load(&integration_tests::workspace_root().join("spec"))
+        .expect("spec/sources.toml");
+    let prefix = &sources.table.flavour("atlas-v2").expect("atlas-v2").prefix;
+    // The thirteen operations the fragment held before the rest of the successor joined it: the twelve
+    // invitation operations and updateOrgUser, so the counts compare like with like across revisions.
+    let wanted: Vec<String> = sources
+        .table
+        .operations_of("atlas-v2")
+        .filter(|op| op.name.contains("invitation") || op.name == "update_org_user")
+        .map(|op| {
+            let (method, path) = op.method_and_path();
+            (method.to_ascii_lowercase(), format!("{prefix}{path}"))
+        })
+        .filter(|(method, path)| doc["paths"][path.as_str()].get(method).is_some())
+        .map(|(method, path)| format!("{} {path}", method.to_ascii_uppercase()))
+        .collect();
+    xtask::fragment::extract(doc, "atlas-v2", &wanted).expect("fragment")
+}
+
+/// `(rule, operation, location)` of the findings at `level` under `model`.
+fn at_level(
+    findings: &[Finding],
+    model: SeverityModel,
+    level: Severity,
+) -> BTreeSet<(String, String, String)> {
+    findings
+        .iter()
+        .filter(|f| f.level(model) == level)
+        .map(|f| {
+            (
+                f.rule.clone(),
+                f.operation.clone().unwrap_or_default(),
+                f.location.clone(),
+            )
+        })
+        .collect()
+}
+
+const V2: &str = "/api/atlas/v2";
+
+/// The twelve invitation operations, each renamed upstream between 2025-03-12 (and 2024-05-30) and today:
+/// codegen's table still names methods from the operationId, so every generated method is renamed.
+fn renamed_invitation_operations() -> Vec<(String, String, String)> {
+    [
+        "DELETE /groups/{groupId}/invites/{invitationId}",
+        "DELETE /orgs/{orgId}/invites/{invitationId}",
+        "GET /groups/{groupId}/invites",
+        "GET /groups/{groupId}/invites/{invitationId}",
+        "GET /orgs/{orgId}/invites",
+        "GET /orgs/{orgId}/invites/{invitationId}",
+        "PATCH /groups/{groupId}/invites",
+        "PATCH /groups/{groupId}/invites/{invitationId}",
+        "PATCH /orgs/{orgId}/invites",
+        "PATCH /orgs/{orgId}/invites/{invitationId}",
+        "POST /groups/{groupId}/invites",
+        "POST /orgs/{orgId}/invites",
+    ]
+    .iter()
+    .map(|op| {
+        let (method, path) = op.split_once(' ').unwrap();
+        (
+            "api-operation-id-removed".to_string(),
+            format!("{method} {V2}{path}"),
+            "operationId".to_string(),
+        )
+    })
+    .collect()
+}
+
+/// `teamIds` items of the organization invitation lost `minLength`/`maxLength` 24 and their pattern from
+/// 2024-05-30 to 2025-03-12: the old client's length-checked item type refuses other lengths.
+fn team_id_lengths(operations: &[&str]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for op in operations {
+        let list = op.starts_with("GET") && !op.ends_with('}');
+        let location = format!(
+            "responses.200.content[application/vnd.atlas.2023-01-01+json].schema{}.teamIds[]",
+            // The list answers a bare array of invitations.
+            if list { "[]" } else { "" }
+        );
+        for rule in [
+            "response-property-max-length-increased",
+            "response-property-min-length-decreased",
+        ] {
+            let (method, path) = op.split_once(' ').unwrap();
+            out.push((
+                rule.to_string(),
+                format!("{method} {V2}{path}"),
+                location.clone(),
+            ));
+        }
+    }
+    out
+}
+
+const ORG_INVITATION_RESPONSES: [&str; 5] = [
+    "GET /orgs/{orgId}/invites",
+    "GET /orgs/{orgId}/invites/{invitationId}",
+    "PATCH /orgs/{orgId}/invites",
+    "PATCH /orgs/{orgId}/invites/{invitationId}",
+    "POST /orgs/{orgId}/invites",
+];
+
+#[test]
+fn invitation_fragments_across_published_revisions_break_where_the_bindings_break() {
+    let Some(dir) = upstream() else { return };
+    let oldest = invitation_fragment(&load(&dir.join("openapi-2024-05-30.yaml")));
+    let middle = invitation_fragment(&load(&dir.join("openapi-2025-03-12.yaml")));
+    let today = invitation_fragment(&load(
+        &integration_tests::workspace_root().join("spec/atlas-v2.json"),
+    ));
+
+    // 2025-03-12 -> today: oasdiff's semantics call 198 findings breaking: 184 response properties that
+    // became nullable, 13 operationId renames and one property that became optional. 183 of the nullable
+    // ones are `Option<T>` fields of error bodies and invitations, which decode null already.
+    let findings = diff_documents_on(&middle, &today, DAY);
+    let oasdiff = at_level(&findings, SeverityModel::Oasdiff, Severity::Breaking);
+    assert_eq!(oasdiff.len(), 198);
+    let nullable = |level: Severity| -> Vec<&Finding> {
+        findings
+            .iter()
+            .filter(|f| f.rule == "response-property-became-nullable" && f.bindings_level == level)
+            .collect()
+    };
+    let nullable_options = nullable(Severity::Info);
+    assert_eq!(nullable_options.len(), 183);
+    assert_eq!(nullable(Severity::Breaking).len(), 1);
+    assert!(
+        nullable_options
+            .iter()
+            .all(|f| f.oasdiff_level == Severity::Breaking)
+    );
+    // What breaks the bindings: the users PATCH response's invitationExpiresAt, required and not nullable
+    // before, optional and nullable now (typify's model; the shared OrgUserResponse the client returns
+    // since has it as an Option). The 13 renames are info: the table of operations keeps every Rust name.
+    let users = format!("PATCH {V2}/orgs/{{orgId}}/users/{{userId}}");
+    let expires = "responses.200.content[application/vnd.atlas.2025-02-19+json].schema.oneOf[OrgPendingUserResponse].invitationExpiresAt";
+    let renames: BTreeSet<_> = renamed_invitation_operations().into_iter().collect();
+    assert!(
+        renames.is_subset(&at_level(
+            &findings,
+            SeverityModel::Bindings,
+            Severity::Info
+        )),
+        "renames are info"
+    );
+    let mut expected = BTreeSet::new();
+    for rule in [
+        "response-property-became-optional",
+        "response-property-became-nullable",
+    ] {
+        expected.insert((rule.into(), users.clone(), expires.into()));
+    }
+    assert_eq!(
+        at_level(&findings, SeverityModel::Bindings, Severity::Breaking),
+        expected
+    );
+    let expiry = findings
+        .iter()
+        .find(|f| f.rule == "response-property-became-optional")
+        .unwrap();
+    assert_eq!(
+        expiry.rust_item.as_deref(),
+        Some("OrgPendingUserResponse.invitation_expires_at")
+    );
+    // The Markdown groups the 184 nullable rows into one line per field.
+    let applied = xtask::diff::Applied {
+        findings: findings.clone(),
+        accepted: Vec::new(),
+    };
+    let markdown = xtask::diff::markdown(&applied);
+    let nullable_lines = markdown
+        .lines()
+        .filter(|l| l.contains("`response-property-became-nullable`"))
+        .count();
+    let distinct: BTreeSet<&str> = nullable_options
+        .iter()
+        .map(|f| f.subject.as_str())
+        .collect();
+    assert_eq!(nullable_lines, distinct.len() + 1, "{markdown}");
+    assert!(nullable_lines < 20, "{nullable_lines} lines");
+
+    // 2024-05-30 -> today: the teamIds lengths (renames are info); the users PATCH did not exist yet.
+    let findings = diff_documents_on(&oldest, &today, DAY);
+    let expected: BTreeSet<_> = team_id_lengths(&ORG_INVITATION_RESPONSES)
+        .into_iter()
+        .collect();
+    assert_eq!(
+        at_level(&findings, SeverityModel::Bindings, Severity::Breaking),
+        expected
+    );
+    assert_eq!(
+        at_level(&findings, SeverityModel::Oasdiff, Severity::Breaking).len(),
+        94
+    );
+}
+
+/// The field kind schemars reports for each property of a generated type: required, `Option` (null
+/// allowed) or a defaulted `Vec`/map (absent allowed, null refused).
+fn derived_fields(schema: &Value) -> BTreeMap<String, FieldKind> {
+    let required: BTreeSet<&str> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let allows_null = |p: &Value| {
+        let in_types = p["type"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t == "null"));
+        let in_branches = ["anyOf", "oneOf"].iter().any(|k| {
+            p[*k]
+                .as_array()
+                .is_some_and(|b| b.iter().any(|b| b["type"] == "null"))
+        });
+        // `serde_json::Value` and other schemas without a constraint accept null too.
+        let anything = *p == json!(true) || *p == json!({});
+        in_types || in_branches || anything
+    };
+    schema["properties"]
+        .as_object()
+        .expect("a struct")
+        .iter()
+        .map(|(name, p)| {
+            let kind = if required.contains(name.as_str()) {
+                FieldKind::Required
+            } else if allows_null(p) {
+                FieldKind::Optional
+            } else {
+                FieldKind::Defaulted
+            };
+            (name.clone(), kind)
+        })
+        .collect()
+}
+
+/// The severity model's idea of each struct field (bare, `Option`, defaulted) is what typify generated:
+/// checked on every struct of the v2 client against the schema schemars derives for it.
+#[test]
+fn the_field_model_matches_the_generated_structs() {
+    let fragment = load(&integration_tests::workspace_root().join("spec/atlas-v2.json"));
+    let mut checked = 0;
+    let mut kinds = BTreeSet::new();
+    let mut failures = Vec::new();
+    macro_rules! check {
+        ($( $name:literal => $ty:ty, $direction:expr; )+) => {$(
+            let schema = json!({"$ref": concat!("#/components/schemas/", $name)});
+            let modelled = xtask::diff::generated_fields(&fragment, &schema, $direction);
+            let derived = derived_fields(
+                &serde_json::to_value(schemars::schema_for!($ty)).expect("schema JSON"),
+            );
+            checked += derived.len();
+            kinds.extend(derived.values().copied());
+            if modelled != derived {
+                failures.push(format!("{}:\n  model   {modelled:?}\n  derived {derived:?}", $name));
+            }
+        )+};
+    }
+    // The invitation and org-user bodies are not typify's: codegen replaces them with the shared types of
+    // mongodb-invitations-types (codegen::REPLACED_SCHEMAS), whose fields are written, not modelled.
+    use atlas_v2::types::*;
+    check!(
+        "ApiError" => ApiError, Direction::Response;
+        "FieldViolation" => FieldViolation, Direction::Response;
+        "GroupRole" => GroupRole, Direction::Response;
+        "GroupRoleAssignment" => GroupRoleAssignment, Direction::Response;
+        "Link" => Link, Direction::Response;
+        "OrgActiveUserResponse" => OrgActiveUserResponse, Direction::Response;
+        "OrgPendingUserResponse" => OrgPendingUserResponse, Direction::Response;
+        "OrgUserRolesRequest" => OrgUserRolesRequest, Direction::Request;
+        "OrgUserRolesResponse" => OrgUserRolesResponse, Direction::Response;
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // All three kinds occur, so the check means something for each.
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            FieldKind::Required,
+            FieldKind::Optional,
+            FieldKind::Defaulted
+        ]),
+    );
+    assert!(checked > 30, "only {checked} fields");
+}
+
+#[test]
+fn the_severity_model_decides_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = |nullable: bool| {
+        json!({"openapi": "3.0.1", "paths": {"/api/atlas/v2/orgs/{orgId}/invites": {"get": {
+            "operationId": "listOrgInvites",
+            "responses": {"404": {"description": "Not found", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"detail": {"type": "string", "nullable": nullable}}}
+            }}}}
+        }}}})
+    };
+    let (base, revision) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    std::fs::write(&base, doc(false).to_string()).unwrap();
+    std::fs::write(&revision, doc(true).to_string()).unwrap();
+    let mut a = args(&base.display().to_string(), &revision.display().to_string());
+    // An `Option<String>` that may now be null: nothing to the bindings, breaking to oasdiff.
+    let outcome = execute(&a).unwrap();
+    assert!(!outcome.failed);
+    assert_eq!(outcome.applied.findings[0].severity, Severity::Info);
+    a.severity_model = SeverityModel::Oasdiff;
+    let outcome = execute(&a).unwrap();
+    assert!(outcome.failed);
+    let f = &outcome.applied.findings[0];
+    assert_eq!(
+        (f.severity, f.oasdiff_rule.as_deref(), f.bindings_level),
+        (
+            Severity::Breaking,
+            Some("response-property-became-nullable"),
+            Severity::Info
+        )
+    );
 }

@@ -171,17 +171,25 @@ pub fn apply_accepted(findings: Vec<Finding>, entries: &[Accepted], today: &str)
         } else {
             continue;
         };
+        let location = entry
+            .location
+            .clone()
+            .unwrap_or_else(|| "accepted-changes".into());
         applied.findings.push(Finding {
             rule: rule.into(),
             severity,
             operation: entry.operation.clone(),
-            location: entry
-                .location
-                .clone()
-                .unwrap_or_else(|| "accepted-changes".into()),
+            subject: location.clone(),
+            location,
             before: entry.to_json(),
             after: Value::Null,
             message,
+            // oasdiff has no accepted-changes file; both models treat the entry the same way.
+            oasdiff_rule: None,
+            oasdiff_level: severity,
+            bindings_level: severity,
+            bindings_reason: "about spec/accepted-changes.toml, not the contract".into(),
+            rust_item: None,
         });
     }
     applied

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::bindings::Facts;
 use super::finding::{Direction, Severity, Sink};
-use super::operations::{Context, sunset};
+use super::operations::{Context, scalar_text, sunset};
 use super::refs;
 use super::schema::SchemaDiff;
 
@@ -108,16 +109,32 @@ fn content(
                 json!(new_type),
                 format!("version bumped from {old_type} to {new_type}"),
             );
+            // A bump is fine once the old version's own sunset has passed, not before.
+            if let Some(date) = future_sunset(ctx, b) {
+                version_removed_before_sunset(prefix, &at(old_type), old_type, &date, sink);
+            }
             media(ctx, area, b, r, &loc, sink);
         }
-        for (media_type, _) in gone {
-            sink.push(
+        for (media_type, old) in gone {
+            if let Some(date) = future_sunset(ctx, old) {
+                version_removed_before_sunset(prefix, &at(media_type), media_type, &date, sink);
+                continue;
+            }
+            let passed = old.get("x-sunset").is_some();
+            sink.push_with(
                 format!("{prefix}-media-type-version-removed"),
                 Severity::Breaking,
                 &at(media_type),
                 json!(media_type),
                 Value::Null,
-                format!("version {media_type} removed"),
+                format!(
+                    "version {media_type} removed{}",
+                    if passed { " after its sunset" } else { "" }
+                ),
+                Facts {
+                    sunset_passed: passed,
+                    ..Facts::default()
+                },
             );
         }
         for (media_type, _) in came {
@@ -148,6 +165,33 @@ fn content(
     }
 }
 
+/// The media type's own `x-sunset` when it is still to come.
+fn future_sunset(ctx: &Context<'_>, media: &Value) -> Option<String> {
+    media
+        .get("x-sunset")
+        .map(scalar_text)
+        .filter(|date| date.as_str() > ctx.today)
+}
+
+/// A version that goes away before the sunset announced on it: clients built on it still send it, as the
+/// sunset promised they could until then.
+fn version_removed_before_sunset(
+    prefix: &str,
+    loc: &str,
+    media_type: &str,
+    sunset: &str,
+    sink: &mut Sink,
+) {
+    sink.push(
+        format!("{prefix}-media-type-version-removed-before-sunset"),
+        Severity::Breaking,
+        loc,
+        json!({"mediaType": media_type, "x-sunset": sunset}),
+        Value::Null,
+        format!("version {media_type} removed before its announced sunset {sunset}"),
+    );
+}
+
 /// One media type on both sides: its sunset and its schema.
 fn media(ctx: &Context<'_>, area: &Area<'_>, b: &Value, r: &Value, loc: &str, sink: &mut Sink) {
     sunset(
@@ -158,11 +202,9 @@ fn media(ctx: &Context<'_>, area: &Area<'_>, b: &Value, r: &Value, loc: &str, si
     );
     if let (Some(bs), Some(rs)) = (b.get("schema"), r.get("schema")) {
         let root = area.direction.pick_str("request-body", "response-body");
-        SchemaDiff::new(ctx.base, ctx.revision, area.direction, root, sink).run(
-            bs,
-            rs,
-            &format!("{loc}.schema"),
-        );
+        SchemaDiff::new(ctx.base, ctx.revision, area.direction, root, sink)
+            .with_generated(ctx.generated)
+            .run(bs, rs, &format!("{loc}.schema"));
     }
 }
 
@@ -381,6 +423,7 @@ fn headers<'a>(ctx: &Context<'a>, old: &'a Value, new: &'a Value, loc: &str, sin
                 "response-header",
                 sink,
             )
+            .with_generated(ctx.generated)
             .run(bs, rs, &here);
         }
     }

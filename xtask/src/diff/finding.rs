@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::bindings::Facts;
+
 /// How much a change matters to code built on the bindings. Ordered: `Info < Warning < Breaking`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -45,12 +47,23 @@ impl Direction {
     }
 }
 
+/// Which semantics decide [`Finding::severity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+pub enum SeverityModel {
+    /// What a change does to the generated clients: a response the old client decoded that may now fail,
+    /// a request it sent that may now be refused, a generated method whose signature changes.
+    #[default]
+    Bindings,
+    /// oasdiff's level for the rule, for callers who gate on oasdiff's semantics.
+    Oasdiff,
+}
+
 /// One contract change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// Stable rule id (oasdiff's name where oasdiff has the rule).
     pub rule: String,
-    /// How much it matters.
+    /// How much it matters under the chosen [`SeverityModel`].
     pub severity: Severity,
     /// `METHOD /path` (the revision's path, or the base's for a removed endpoint); `None` for document-wide
     /// changes such as security schemes.
@@ -63,12 +76,50 @@ pub struct Finding {
     pub after: Value,
     /// One sentence for people.
     pub message: String,
+    /// oasdiff's id for this check; `None` for checks oasdiff does not have (media-type versions,
+    /// accepted changes).
+    pub oasdiff_rule: Option<String>,
+    /// The level oasdiff's semantics give the change.
+    pub oasdiff_level: Severity,
+    /// The level the generated bindings give the change.
+    pub bindings_level: Severity,
+    /// Why the bindings level is what it is, in terms of the generated code.
+    pub bindings_reason: String,
+    /// The generated Rust item the change touches (`OrgPendingUserResponse.invitation_expires_at`,
+    /// `Client::update_org_user`), when there is one.
+    pub rust_item: Option<String>,
+    /// The change itself, independent of the operation it is seen through: the component path
+    /// (`ApiError.detail`) inside a named schema, otherwise the location. Reports group findings on it.
+    pub subject: String,
+}
+
+impl Finding {
+    /// The level under `model`.
+    pub fn level(&self, model: SeverityModel) -> Severity {
+        match model {
+            SeverityModel::Bindings => self.bindings_level,
+            SeverityModel::Oasdiff => self.oasdiff_level,
+        }
+    }
+}
+
+/// Sets every finding's `severity` to its level under `model`.
+pub fn apply_model(findings: &mut [Finding], model: SeverityModel) {
+    for f in findings {
+        f.severity = f.level(model);
+    }
 }
 
 /// Where findings are collected while walking one operation (or one standalone schema).
 #[derive(Debug)]
 pub(crate) struct Sink {
     pub(crate) operation: Option<String>,
+    /// The generated method of the operation (`Client::list_org_invites`).
+    pub(crate) method: Option<String>,
+    /// The innermost named schema being walked: the location it starts at and its component name.
+    pub(crate) anchor: Option<(String, String)>,
+    /// Whether codegen drops response patterns for the document.
+    pub(crate) response_patterns_dropped: bool,
     pub(crate) findings: Vec<Finding>,
 }
 
@@ -76,11 +127,15 @@ impl Sink {
     pub(crate) fn new(operation: Option<String>) -> Self {
         Sink {
             operation,
+            method: None,
+            anchor: None,
+            response_patterns_dropped: true,
             findings: Vec::new(),
         }
     }
 
-    /// Records a finding at `location`.
+    /// Records a finding at `location` with `severity` as oasdiff's level; the bindings level is decided
+    /// from the rule alone.
     pub(crate) fn push(
         &mut self,
         rule: impl Into<String>,
@@ -90,14 +145,54 @@ impl Sink {
         after: Value,
         message: String,
     ) {
-        self.findings.push(Finding {
-            rule: rule.into(),
+        self.push_with(
+            rule,
             severity,
+            location,
+            before,
+            after,
+            message,
+            Facts::default(),
+        );
+    }
+
+    /// Records a finding whose bindings level depends on `facts`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn push_with(
+        &mut self,
+        rule: impl Into<String>,
+        severity: Severity,
+        location: &str,
+        before: Value,
+        after: Value,
+        message: String,
+        mut facts: Facts,
+    ) {
+        let rule = rule.into();
+        facts.response_patterns_dropped = self.response_patterns_dropped;
+        let component_path = self.anchor.as_ref().and_then(|(at, name)| {
+            location
+                .strip_prefix(at.as_str())
+                .map(|rest| format!("{name}{rest}"))
+        });
+        let (bindings_level, bindings_reason) =
+            super::bindings::classify(&rule, severity, &before, &after, facts);
+        let rust_item =
+            super::names::rust_item(self.method.as_deref(), location, component_path.as_deref());
+        self.findings.push(Finding {
+            oasdiff_rule: super::bindings::oasdiff_rule(&rule),
+            rule,
+            severity: bindings_level,
             operation: self.operation.clone(),
             location: location.to_string(),
             before,
             after,
             message,
+            oasdiff_level: severity,
+            bindings_level,
+            bindings_reason,
+            rust_item,
+            subject: component_path.unwrap_or_else(|| location.to_string()),
         });
     }
 }
@@ -108,7 +203,7 @@ pub(crate) fn opt_str(value: Option<&str>) -> Value {
 }
 
 /// Rule ids with a fixed name.
-pub const FIXED_RULES: [&str; 58] = [
+pub const FIXED_RULES: [&str; 60] = [
     "endpoint-added",
     "endpoint-removed",
     "api-removed-before-sunset",
@@ -135,6 +230,7 @@ pub const FIXED_RULES: [&str; 58] = [
     "request-body-media-type-version-changed",
     "request-body-media-type-version-added",
     "request-body-media-type-version-removed",
+    "request-body-media-type-version-removed-before-sunset",
     "response-success-status-removed",
     "response-non-success-status-removed",
     "response-success-status-added",
@@ -144,6 +240,7 @@ pub const FIXED_RULES: [&str; 58] = [
     "response-media-type-version-changed",
     "response-media-type-version-added",
     "response-media-type-version-removed",
+    "response-media-type-version-removed-before-sunset",
     "required-response-header-removed",
     "optional-response-header-removed",
     "response-header-added",
@@ -180,7 +277,7 @@ pub const SCHEMA_PREFIXES: [&str; 6] = [
 ];
 
 /// What changed in a schema: the second part of its rule ids.
-pub const SCHEMA_RULES: [&str; 27] = [
+pub const SCHEMA_RULES: [&str; 30] = [
     "type-changed",
     "format-changed",
     "became-nullable",
@@ -208,6 +305,9 @@ pub const SCHEMA_RULES: [&str; 27] = [
     "one-of-removed",
     "any-of-added",
     "any-of-removed",
+    "discriminator-added",
+    "discriminator-removed",
+    "discriminator-property-name-changed",
 ];
 
 /// Every rule id a diff can report.

@@ -7,7 +7,9 @@
 //!
 //! Rule ids reuse oasdiff's names where it has the rule; [`catalogue`] lists them all. Schema rules are
 //! `<where>-<what>`: `<where>` is `request-body`/`response-body` at a body's root, `request-property`/
-//! `response-property` below it, `request-parameter` or `response-header`. Direction decides severity
+//! `response-property` below it, `request-parameter` or `response-header`.
+//!
+//! Every finding carries two levels. `oasdiff_level` follows oasdiff's semantics, where direction decides
 //! (request / response):
 //!
 //! | change | request | response |
@@ -20,13 +22,22 @@
 //! | limit narrowed / widened (`max-length`, `min`, `max-items`, ...) | breaking / info | info / warning |
 //! | type changed (widened in a request, narrowed in a response: info) | breaking | breaking |
 //! | `oneOf`/`anyOf` branch added / removed | info / breaking | warning / info |
+//! | discriminator added / removed / renamed | warning / info / warning | info / warning / warning |
+//!
+//! `bindings_level` says what the change does to the clients this workspace generates (see the
+//! `bindings` module): it follows the generated field (`Option<T>` decodes null, a bare `T` or a
+//! defaulted `Vec` does not), the enums codegen opens, the patterns it drops, the limits typify checks
+//! and the positional method signatures. `severity` is one of the two, chosen by [`SeverityModel`]
+//! (`--severity-model`, bindings by default).
 //!
 //! Read-only properties are left out of requests and write-only ones out of responses.
 
 pub mod accept;
+mod bindings;
 mod content;
 mod finding;
 pub mod load;
+mod names;
 mod operations;
 mod refs;
 pub mod report;
@@ -42,13 +53,17 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 pub use accept::{Accepted, Applied, apply_accepted, load_accepted, parse_accepted};
+pub use bindings::FieldKind;
 pub use finding::{
-    Direction, FIXED_RULES, Finding, SCHEMA_PREFIXES, SCHEMA_RULES, Severity, catalogue,
+    Direction, FIXED_RULES, Finding, SCHEMA_PREFIXES, SCHEMA_RULES, Severity, SeverityModel,
+    apply_model, catalogue,
 };
 pub use load::{DiffError, Input, parse_document};
-pub use report::{OutputFormat, Summary, render, sort_for_report};
+pub use report::{OutputFormat, Summary, markdown, render, sort_for_report};
 
+use bindings::Generated;
 use finding::Sink;
+use names::MethodNames;
 use operations::{Context, normalise_path};
 use schema::SchemaDiff;
 
@@ -66,12 +81,24 @@ pub fn diff_documents(base: &Value, revision: &Value) -> Vec<Finding> {
 }
 
 /// Compares two OpenAPI documents with `today` (`YYYY-MM-DD`) deciding which sunsets have passed. Findings
-/// come in a stable order: by operation (document-wide last), location and rule.
+/// come in a stable order: by operation (document-wide last), location and rule; their `severity` is the
+/// bindings level (see [`apply_model`] for the other model).
 pub fn diff_documents_on(base: &Value, revision: &Value, today: &str) -> Vec<Finding> {
+    // What codegen makes of each side: which enums it opens, the generated method names.
+    let (generated, base_methods, revision_methods) = std::thread::scope(|scope| {
+        let generated = scope.spawn(|| Generated::of(base));
+        let base_methods = MethodNames::of(base);
+        let revision_methods = MethodNames::of(revision);
+        let generated = generated.join().unwrap_or_default();
+        (generated, base_methods, revision_methods)
+    });
     let mut findings = operations::diff(&Context {
         base,
         revision,
         today,
+        generated: &generated,
+        base_methods: &base_methods,
+        revision_methods: &revision_methods,
     });
     findings.sort_by(|a, b| {
         (a.operation.is_none(), &a.operation, &a.location, &a.rule).cmp(&(
@@ -124,6 +151,16 @@ pub fn diff_schemas(
         "schema",
     );
     sink.findings
+}
+
+/// The struct field typify generates for each property of `schema` (a schema inside `document`), as the
+/// bindings severity model sees it: what decides whether absence or `null` still decodes.
+pub fn generated_fields(
+    document: &Value,
+    schema: &Value,
+    direction: Direction,
+) -> std::collections::BTreeMap<String, FieldKind> {
+    schema::field_kinds(document, schema, direction)
 }
 
 /// Which body of an operation.
@@ -182,6 +219,10 @@ pub struct DiffArgs {
     /// Exit 1 when a finding at this severity or above remains after accepted changes.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
+    /// Which semantics decide severities: what the change does to the generated bindings, or oasdiff's
+    /// level for the rule.
+    #[arg(long, value_enum, value_name = "MODEL", default_value_t = SeverityModel::Bindings)]
+    pub severity_model: SeverityModel,
     /// Accepted changes (default: spec/accepted-changes.toml, when it exists).
     #[arg(long, value_name = "PATH", conflicts_with = "no_accepted")]
     pub accepted: Option<PathBuf>,
@@ -240,7 +281,8 @@ pub fn execute(args: &DiffArgs) -> Result<Outcome, DiffError> {
         (base, revision)
     });
     let (base, revision) = (base?, revision?);
-    let findings = diff_documents_on(&base, &revision, &today);
+    let mut findings = diff_documents_on(&base, &revision, &today);
+    apply_model(&mut findings, args.severity_model);
     let mut applied = apply_accepted(findings, &entries, &today);
     sort_for_report(&mut applied.findings);
     let failed = args

@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::bindings::{Facts, Generated};
 use super::content::{diff_request_body, diff_responses};
 use super::finding::{Direction, Finding, Severity, Sink, opt_str};
+use super::names::{MethodNames, method_name};
 use super::refs;
 use super::schema::SchemaDiff;
 
@@ -23,6 +25,21 @@ pub(crate) struct Context<'a> {
     pub(crate) revision: &'a Value,
     /// `YYYY-MM-DD`; sunsets on or before it have passed.
     pub(crate) today: &'a str,
+    /// What codegen makes of the base (the old client's code).
+    pub(crate) generated: &'a Generated,
+    /// The generated method names of each side.
+    pub(crate) base_methods: &'a MethodNames,
+    pub(crate) revision_methods: &'a MethodNames,
+}
+
+impl Context<'_> {
+    /// A sink for one operation's findings, naming its generated method in `names`.
+    fn sink(&self, endpoint: &Endpoint<'_>, names: &MethodNames) -> Sink {
+        let mut sink = Sink::new(Some(endpoint.label()));
+        sink.method = method_name(names, endpoint.method, endpoint.path);
+        sink.response_patterns_dropped = self.generated.response_patterns_dropped;
+        sink
+    }
 }
 
 /// One operation of one document.
@@ -85,19 +102,24 @@ pub(crate) fn diff(ctx: &Context<'_>) -> Vec<Finding> {
     let revision = endpoints(ctx.revision);
     let mut findings = Vec::new();
     for (key, old) in &base {
-        let mut sink = Sink::new(Some(old.label()));
-        match revision.get(key) {
-            None => removed(ctx, old, &mut sink),
-            Some(new) => {
-                sink.operation = Some(new.label());
-                operation(ctx, old, new, &mut sink);
+        let mut sink = match revision.get(key) {
+            None => {
+                let mut sink = ctx.sink(old, ctx.base_methods);
+                removed(ctx, old, &mut sink);
+                sink
             }
-        }
+            Some(new) => {
+                let mut sink = ctx.sink(new, ctx.revision_methods);
+                let renamed = method_name(ctx.base_methods, old.method, old.path) != sink.method;
+                operation(ctx, old, new, renamed, &mut sink);
+                sink
+            }
+        };
         findings.append(&mut sink.findings);
     }
     for (key, new) in &revision {
         if !base.contains_key(key) {
-            let mut sink = Sink::new(Some(new.label()));
+            let mut sink = ctx.sink(new, ctx.revision_methods);
             sink.push(
                 "endpoint-added",
                 Severity::Info,
@@ -169,7 +191,17 @@ fn removed(ctx: &Context<'_>, old: &Endpoint<'_>, sink: &mut Sink) {
     }
 }
 
-fn operation(ctx: &Context<'_>, old: &Endpoint<'_>, new: &Endpoint<'_>, sink: &mut Sink) {
+fn operation(
+    ctx: &Context<'_>,
+    old: &Endpoint<'_>,
+    new: &Endpoint<'_>,
+    method_renamed: bool,
+    sink: &mut Sink,
+) {
+    let facts = Facts {
+        method_renamed,
+        ..Facts::default()
+    };
     let (b, r) = (old.operation, new.operation);
     let id = |op: &Value| {
         op.get("operationId")
@@ -177,29 +209,32 @@ fn operation(ctx: &Context<'_>, old: &Endpoint<'_>, new: &Endpoint<'_>, sink: &m
             .map(str::to_string)
     };
     match (id(b), id(r)) {
-        (Some(before), Some(after)) if before != after => sink.push(
+        (Some(before), Some(after)) if before != after => sink.push_with(
             "api-operation-id-removed",
             Severity::Breaking,
             "operationId",
             json!(before),
             json!(after),
             format!("operationId renamed from `{before}` to `{after}`"),
+            facts,
         ),
-        (Some(before), None) => sink.push(
+        (Some(before), None) => sink.push_with(
             "api-operation-id-removed",
             Severity::Breaking,
             "operationId",
             json!(before),
             Value::Null,
             format!("operationId `{before}` removed"),
+            facts,
         ),
-        (None, Some(after)) => sink.push(
+        (None, Some(after)) => sink.push_with(
             "api-operation-id-added",
             Severity::Info,
             "operationId",
             Value::Null,
             json!(after),
             format!("operationId `{after}` added"),
+            facts,
         ),
         _ => {}
     }
@@ -376,6 +411,7 @@ fn parameters(ctx: &Context<'_>, old: &Endpoint<'_>, new: &Endpoint<'_>, sink: &
                 "request-parameter",
                 sink,
             )
+            .with_generated(ctx.generated)
             .run(bs, rs, &loc);
         }
     }

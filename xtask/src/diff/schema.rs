@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::bindings::{Facts, FieldKind, Generated};
 use super::finding::{Direction, Severity, Sink, opt_str};
 use super::refs;
 
@@ -24,6 +25,12 @@ struct Flat<'a> {
     nullable: bool,
     format: Option<&'a str>,
     enumeration: Option<Vec<&'a Value>>,
+    /// The schema node the `enum` was read from, which names it for [`Generated::is_open`].
+    enum_owner: Option<&'a Value>,
+    unique_items: bool,
+    has_default: bool,
+    /// `discriminator.propertyName` of the schema itself (not of an `allOf` part).
+    discriminator: Option<&'a str>,
     pattern: Option<&'a str>,
     bounds: [Option<&'a Value>; BOUNDS.len()],
     properties: BTreeMap<&'a str, &'a Value>,
@@ -113,6 +120,14 @@ impl<'a> Flat<'a> {
         self.nullable |= flag("nullable");
         self.read_only |= flag("readOnly");
         self.write_only |= flag("writeOnly");
+        self.unique_items |= flag("uniqueItems");
+        self.has_default |= map.contains_key("default");
+        if own && self.discriminator.is_none() {
+            self.discriminator = map
+                .get("discriminator")
+                .and_then(|d| d.get("propertyName"))
+                .and_then(Value::as_str);
+        }
         self.format = self.format.or(map.get("format").and_then(Value::as_str));
         self.pattern = self.pattern.or(map.get("pattern").and_then(Value::as_str));
         if self.enumeration.is_none() {
@@ -121,6 +136,7 @@ impl<'a> Flat<'a> {
                     values.iter().partition(|v| v.is_null());
                 self.nullable |= !nulls.is_empty();
                 self.enumeration = Some(values);
+                self.enum_owner = Some(value);
             } else if let Some(constant) = map.get("const") {
                 self.enumeration = Some(vec![constant]);
             }
@@ -203,6 +219,48 @@ impl<'a> Flat<'a> {
     }
 }
 
+impl Flat<'_> {
+    /// The struct field typify generates for this property schema (see [`FieldKind`]). `direction` matters
+    /// because codegen strips `default` from request schemas.
+    fn field_kind(&self, required: bool, direction: Direction) -> FieldKind {
+        let only = |t: &str| {
+            self.types
+                .as_ref()
+                .is_some_and(|set| set.len() == 1 && set.contains(t))
+        };
+        let map = only("object") && self.properties.is_empty() && self.one_of.is_empty();
+        if required {
+            FieldKind::Required
+        } else if self.nullable {
+            FieldKind::Optional
+        } else if (self.has_default && direction == Direction::Response)
+            || (only("array") && !self.unique_items)
+            || map
+        {
+            FieldKind::Defaulted
+        } else {
+            FieldKind::Optional
+        }
+    }
+}
+
+/// The generated struct field of every property of `schema` (its `allOf` parts merged, as typify merges
+/// them), by property name.
+pub(crate) fn field_kinds(
+    doc: &Value,
+    schema: &Value,
+    direction: Direction,
+) -> BTreeMap<String, FieldKind> {
+    let flat = Flat::of(doc, schema);
+    flat.properties
+        .iter()
+        .map(|(name, property)| {
+            let kind = Flat::of(doc, property).field_kind(flat.required.contains(name), direction);
+            (name.to_string(), kind)
+        })
+        .collect()
+}
+
 fn is_null_schema(value: &Value) -> bool {
     value.get("type").and_then(Value::as_str) == Some("null")
 }
@@ -242,6 +300,8 @@ pub(crate) struct SchemaDiff<'a, 's> {
     pub(crate) sink: &'s mut Sink,
     /// Component pairs being compared further up, to stop at recursive types.
     stack: Vec<(&'a str, &'a str)>,
+    /// What codegen makes of the base document (which enums are open).
+    generated: Option<&'a Generated>,
 }
 
 impl<'a, 's> SchemaDiff<'a, 's> {
@@ -259,13 +319,20 @@ impl<'a, 's> SchemaDiff<'a, 's> {
             root_prefix,
             sink,
             stack: Vec::new(),
+            generated: None,
         }
+    }
+
+    /// Decides enum severities from what codegen makes of the base document.
+    pub(crate) fn with_generated(mut self, generated: &'a Generated) -> Self {
+        self.generated = Some(generated);
+        self
     }
 
     /// Compares `base` with `revision`, reporting at `location`.
     pub(crate) fn run(&mut self, base: &'a Value, revision: &'a Value, location: &str) {
         let prefix = self.root_prefix;
-        self.node(base, revision, location, prefix, 0);
+        self.node(base, revision, location, prefix, 0, None);
     }
 
     fn property_prefix(&self) -> &'static str {
@@ -280,6 +347,7 @@ impl<'a, 's> SchemaDiff<'a, 's> {
         loc: &str,
         prefix: &str,
         depth: usize,
+        field: Option<FieldKind>,
     ) {
         if depth > MAX_DEPTH {
             return;
@@ -293,11 +361,23 @@ impl<'a, 's> SchemaDiff<'a, 's> {
             }
             self.stack.push(pair);
         }
-        self.scalars(&b, &r, loc, prefix);
+        // What is said about the value itself belongs to the field holding it; what is inside it, to the
+        // named schema it refers to.
+        self.scalars(&b, &r, loc, prefix, field);
+        let anchor = b
+            .reference
+            .or(r.reference)
+            .and_then(component_name)
+            .map(|name| (loc.to_string(), name.to_string()));
+        let outer = match anchor {
+            Some(anchor) => self.sink.anchor.replace(anchor),
+            None => self.sink.anchor.clone(),
+        };
         // Once an object became an array (say), comparing their insides only repeats the type change.
         if !unrelated_types(b.types.as_ref(), r.types.as_ref()) {
             self.structure(&b, &r, loc, prefix, depth);
         }
+        self.sink.anchor = outer;
         if pair.is_some() {
             self.stack.pop();
         }
@@ -307,17 +387,24 @@ impl<'a, 's> SchemaDiff<'a, 's> {
     fn structure(&mut self, b: &Flat<'a>, r: &Flat<'a>, loc: &str, prefix: &str, depth: usize) {
         self.properties(b, r, loc, depth);
         if let (Some(bi), Some(ri)) = (b.items, r.items) {
-            self.node(bi, ri, &format!("{loc}[]"), prefix, depth + 1);
+            self.node(bi, ri, &format!("{loc}[]"), prefix, depth + 1, None);
         }
         if let (Some(ba), Some(ra)) = (b.additional, r.additional) {
-            self.node(ba, ra, &format!("{loc}{{}}"), prefix, depth + 1);
+            self.node(ba, ra, &format!("{loc}{{}}"), prefix, depth + 1, None);
         }
         self.branches(&b.one_of, &r.one_of, "one-of", "oneOf", loc, prefix, depth);
         self.branches(&b.any_of, &r.any_of, "any-of", "anyOf", loc, prefix, depth);
     }
 
     /// Type, format, nullability, enum, pattern and numeric limits of one node.
-    fn scalars(&mut self, b: &Flat<'a>, r: &Flat<'a>, loc: &str, prefix: &str) {
+    fn scalars(
+        &mut self,
+        b: &Flat<'a>,
+        r: &Flat<'a>,
+        loc: &str,
+        prefix: &str,
+        field: Option<FieldKind>,
+    ) {
         let dir = self.direction;
         use Severity::{Breaking, Info, Warning};
         if b.types != r.types {
@@ -350,16 +437,21 @@ impl<'a, 's> SchemaDiff<'a, 's> {
                     "is no longer nullable",
                 )
             };
-            self.sink.push(
+            self.sink.push_with(
                 format!("{prefix}-{rule}"),
                 severity,
                 loc,
                 json!(b.nullable),
                 json!(r.nullable),
                 format!("the value {what}"),
+                Facts {
+                    field,
+                    ..Facts::default()
+                },
             );
         }
         self.enumeration(b, r, loc, prefix);
+        self.discriminator(b, r, loc, prefix);
         self.string_constraint("pattern", true, b.pattern, r.pattern, loc, prefix);
         for (i, bound) in BOUNDS.iter().enumerate() {
             let (old, new) = (b.bounds[i], r.bounds[i]);
@@ -376,7 +468,20 @@ impl<'a, 's> SchemaDiff<'a, 's> {
             }
             let narrowed = if bound.upper { n < o } else { n > o };
             let word = if n > o { "increased" } else { "decreased" };
-            self.sink.push(
+            // Upstream moved string lengths into patterns (`^([a-f0-9]{24})$`): a limit dropped beside such a
+            // pattern still holds.
+            let implied = r
+                .pattern
+                .filter(|_| bound.keyword.ends_with("Length"))
+                .and_then(pattern_length);
+            let length_kept_by_pattern = implied.is_some_and(|(min, max)| {
+                if bound.upper {
+                    max.is_some_and(|m| m as f64 <= o)
+                } else {
+                    min as f64 >= o
+                }
+            });
+            self.sink.push_with(
                 format!("{prefix}-{}-{word}", bound.rule),
                 if narrowed {
                     dir.pick(Breaking, Info)
@@ -392,6 +497,10 @@ impl<'a, 's> SchemaDiff<'a, 's> {
                     old.map_or("none".into(), Value::to_string),
                     new.map_or("none".into(), Value::to_string)
                 ),
+                Facts {
+                    length_kept_by_pattern,
+                    ..Facts::default()
+                },
             );
         }
     }
@@ -399,47 +508,81 @@ impl<'a, 's> SchemaDiff<'a, 's> {
     fn enumeration(&mut self, b: &Flat<'a>, r: &Flat<'a>, loc: &str, prefix: &str) {
         let dir = self.direction;
         use Severity::{Breaking, Info, Warning};
+        let facts = Facts {
+            open_enum: self
+                .generated
+                .zip(b.enum_owner)
+                .is_some_and(|(g, owner)| g.is_open(owner)),
+            ..Facts::default()
+        };
         match (&b.enumeration, &r.enumeration) {
             (Some(old), Some(new)) => {
                 for value in old.iter().filter(|v| !new.contains(v)) {
-                    self.sink.push(
+                    self.sink.push_with(
                         format!("{prefix}-enum-value-removed"),
                         dir.pick(Breaking, Info),
                         loc,
                         (*value).clone(),
                         Value::Null,
                         format!("enum value {value} removed"),
+                        facts,
                     );
                 }
                 for value in new.iter().filter(|v| !old.contains(v)) {
-                    self.sink.push(
+                    self.sink.push_with(
                         format!("{prefix}-enum-value-added"),
                         dir.pick(Info, Warning),
                         loc,
                         Value::Null,
                         (*value).clone(),
                         format!("enum value {value} added"),
+                        facts,
                     );
                 }
             }
-            (Some(old), None) => self.sink.push(
+            (Some(old), None) => self.sink.push_with(
                 format!("{prefix}-enum-removed"),
                 dir.pick(Info, Warning),
                 loc,
                 json!(old),
                 Value::Null,
                 "the enum constraint was dropped: any value of the type is allowed".into(),
+                facts,
             ),
-            (None, Some(new)) => self.sink.push(
+            (None, Some(new)) => self.sink.push_with(
                 format!("{prefix}-enum-added"),
                 dir.pick(Breaking, Info),
                 loc,
                 Value::Null,
                 json!(new),
                 "values are now restricted to an enum".into(),
+                facts,
             ),
             (None, None) => {}
         }
+    }
+
+    fn discriminator(&mut self, b: &Flat<'a>, r: &Flat<'a>, loc: &str, prefix: &str) {
+        use Severity::{Info, Warning};
+        let dir = self.direction;
+        let (what, severity) = match (b.discriminator, r.discriminator) {
+            (old, new) if old == new => return,
+            (None, Some(_)) => ("added", dir.pick(Warning, Info)),
+            (Some(_), None) => ("removed", dir.pick(Info, Warning)),
+            _ => ("property-name-changed", Warning),
+        };
+        self.sink.push(
+            format!("{prefix}-discriminator-{what}"),
+            severity,
+            loc,
+            opt_str(b.discriminator),
+            opt_str(r.discriminator),
+            format!(
+                "discriminator property changed from {} to {}",
+                b.discriminator.unwrap_or("none"),
+                r.discriminator.unwrap_or("none")
+            ),
+        );
     }
 
     /// A string-valued constraint (`format`, `pattern`): adding one narrows what is allowed, dropping one
@@ -485,6 +628,11 @@ impl<'a, 's> SchemaDiff<'a, 's> {
         for (name, schema) in &old {
             let here = format!("{loc}.{name}");
             let was_required = b.required.contains(name);
+            let field = Flat::of(self.base_doc, schema).field_kind(was_required, dir);
+            let facts = Facts {
+                field: Some(field),
+                ..Facts::default()
+            };
             match new.get(name) {
                 None => {
                     let (rule, severity) = match (dir, was_required) {
@@ -496,13 +644,14 @@ impl<'a, 's> SchemaDiff<'a, 's> {
                             ("response-optional-property-removed", Warning)
                         }
                     };
-                    self.sink.push(
+                    self.sink.push_with(
                         rule,
                         severity,
                         &here,
                         json!({"required": was_required}),
                         Value::Null,
                         format!("property `{name}` removed"),
+                        facts,
                     );
                 }
                 Some(rev_schema) => {
@@ -513,7 +662,7 @@ impl<'a, 's> SchemaDiff<'a, 's> {
                         } else {
                             ("became-optional", dir.pick(Info, Breaking))
                         };
-                        self.sink.push(
+                        self.sink.push_with(
                             format!("{prefix}-{rule}"),
                             severity,
                             &here,
@@ -527,9 +676,10 @@ impl<'a, 's> SchemaDiff<'a, 's> {
                                     "became optional"
                                 }
                             ),
+                            facts,
                         );
                     }
-                    self.node(schema, rev_schema, &here, prefix, depth + 1);
+                    self.node(schema, rev_schema, &here, prefix, depth + 1, Some(field));
                 }
             }
         }
@@ -608,7 +758,7 @@ impl<'a, 's> SchemaDiff<'a, 's> {
             |key: Option<&str>, index: usize| key.map_or_else(|| index.to_string(), str::to_string);
         for (i, j) in pairs {
             let here = format!("{loc}.{keyword}[{}]", label(new_keys[j], j));
-            self.node(old[i], new[j], &here, prefix, depth + 1);
+            self.node(old[i], new[j], &here, prefix, depth + 1, None);
         }
         for i in removed {
             self.sink.push(
@@ -631,6 +781,54 @@ impl<'a, 's> SchemaDiff<'a, 's> {
             );
         }
     }
+}
+
+/// The string lengths a pattern made of one repeated atom allows: `^([a-f0-9]{24})$` → (24, Some(24)),
+/// `^[\p{L}\p{N}]{1,64}$` → (1, Some(64)). `None` for any other shape.
+pub(crate) fn pattern_length(pattern: &str) -> Option<(u64, Option<u64>)> {
+    let inner = pattern.strip_prefix('^')?.strip_suffix('$')?;
+    let inner = inner
+        .strip_prefix('(')
+        .and_then(|i| i.strip_suffix(')'))
+        .unwrap_or(inner);
+    // One atom: a character class, an escape (`\d`, `\p{L}`) or `.`.
+    let rest = if let Some(class) = inner.strip_prefix('[') {
+        let mut escaped = false;
+        let end = class.char_indices().find_map(|(i, c)| {
+            let closes = c == ']' && !escaped;
+            escaped = c == '\\' && !escaped;
+            closes.then_some(i)
+        })?;
+        &class[end + 1..]
+    } else if let Some(escape) = inner.strip_prefix('\\') {
+        let mut chars = escape.chars();
+        let letter = chars.next()?;
+        let after = chars.as_str();
+        match (letter, after.strip_prefix('{')) {
+            ('p' | 'P', Some(braced)) => &braced[braced.find('}')? + 1..],
+            _ => after,
+        }
+    } else {
+        inner.strip_prefix('.')?
+    };
+    let counts = rest.strip_prefix('{')?.strip_suffix('}')?;
+    let (min, max) = match counts.split_once(',') {
+        Some((min, "")) => (min.trim().parse().ok()?, None),
+        Some((min, max)) => (min.trim().parse().ok()?, Some(max.trim().parse().ok()?)),
+        None => {
+            let n = counts.trim().parse().ok()?;
+            (n, Some(n))
+        }
+    };
+    Some((min, max))
+}
+
+/// `Name` for `#/components/schemas/Name` or `#/$defs/Name`: the schemas typify names types after.
+fn component_name(reference: &str) -> Option<&str> {
+    reference
+        .strip_prefix("#/components/schemas/")
+        .or_else(|| reference.strip_prefix("#/$defs/"))
+        .filter(|name| !name.contains('/'))
 }
 
 /// What names a `oneOf`/`anyOf` branch across documents: the component it refers to, else its title.

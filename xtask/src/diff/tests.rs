@@ -15,12 +15,15 @@ fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff")
 }
 
+/// One expected finding: rule, oasdiff level, bindings level, operation, location.
+type Expected = (String, String, String, Option<String>, String);
+
 struct Fixture {
     name: String,
     base: Value,
     revision: Value,
     today: String,
-    expect: Vec<(String, String, Option<String>, String)>,
+    expect: Vec<Expected>,
 }
 
 fn fixtures() -> Vec<Fixture> {
@@ -43,7 +46,8 @@ fn fixtures() -> Vec<Fixture> {
                 let field = |k: &str| e[k].as_str().map(str::to_string);
                 (
                     field("rule").unwrap(),
-                    field("severity").unwrap(),
+                    field("oasdiff").unwrap_or_else(|| panic!("{name}: no oasdiff level")),
+                    field("bindings").unwrap_or_else(|| panic!("{name}: no bindings level")),
                     field("operation"),
                     field("location").unwrap(),
                 )
@@ -61,21 +65,35 @@ fn fixtures() -> Vec<Fixture> {
     out
 }
 
+/// Each fixture lists every finding with its level under both severity models.
 #[test]
-fn every_fixture_gives_exactly_its_findings() {
+fn every_fixture_gives_exactly_its_findings_under_both_models() {
     let mut failures = Vec::new();
     for f in fixtures() {
-        let got: BTreeSet<_> = diff_documents_on(&f.base, &f.revision, &f.today)
-            .into_iter()
+        let findings = diff_documents_on(&f.base, &f.revision, &f.today);
+        let got: BTreeSet<_> = findings
+            .iter()
             .map(|x| {
                 (
-                    x.rule,
-                    x.severity.name().to_string(),
-                    x.operation,
-                    x.location,
+                    x.rule.clone(),
+                    x.level(SeverityModel::Oasdiff).name().to_string(),
+                    x.level(SeverityModel::Bindings).name().to_string(),
+                    x.operation.clone(),
+                    x.location.clone(),
                 )
             })
             .collect();
+        // The default severity is the bindings level; the oasdiff model swaps it for oasdiff's.
+        let mut swapped = findings.clone();
+        apply_model(&mut swapped, SeverityModel::Oasdiff);
+        assert!(
+            findings
+                .iter()
+                .zip(&swapped)
+                .all(|(b, o)| b.severity == b.bindings_level && o.severity == o.oasdiff_level),
+            "{}",
+            f.name
+        );
         let want: BTreeSet<_> = f.expect.iter().cloned().collect();
         if got != want {
             failures.push(format!(
@@ -126,6 +144,12 @@ fn finding(rule: &str, operation: Option<&str>) -> Finding {
         before: json!("a"),
         after: json!("b"),
         message: "m".into(),
+        oasdiff_rule: Some(rule.into()),
+        oasdiff_level: Severity::Breaking,
+        bindings_level: Severity::Breaking,
+        bindings_reason: "the generated method's name changes".into(),
+        rust_item: Some("Client::a".into()),
+        subject: "operationId".into(),
     }
 }
 
@@ -346,18 +370,172 @@ fn json_report_has_the_documented_shape() {
         json!({
             "findings": [{
                 "rule": "api-operation-id-removed", "severity": "breaking", "operation": "GET /a",
-                "location": "operationId", "before": "a", "after": "b", "message": "m"
+                "location": "operationId", "before": "a", "after": "b", "message": "m",
+                "oasdiff_rule": "api-operation-id-removed", "oasdiff_level": "breaking",
+                "bindings_level": "breaking", "bindings_reason": "the generated method's name changes",
+                "rust_item": "Client::a", "subject": "operationId"
             }],
             "summary": {"breaking": 1, "warning": 0, "info": 0, "total": 1, "accepted": 1}
         })
     );
-    let markdown = render(&applied, OutputFormat::Markdown, false);
-    assert!(
-        markdown.contains(
-            "| **breaking** | `api-operation-id-removed` | `GET /a` | `operationId` | m |"
-        )
-    );
     let plain = render(&applied, OutputFormat::Text, false);
     assert!(!plain.contains('\u{1b}'));
     assert!(render(&applied, OutputFormat::Text, true).contains("\u{1b}["));
+}
+
+/// Two operations returning the same component: one change, reported once with both operations.
+fn shared_component(nullable: bool) -> Value {
+    let op = |id: &str| {
+        json!({"operationId": id, "responses": {"200": {"description": "OK", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}}}})
+    };
+    json!({"openapi": "3.0.1", "paths": {
+        "/a": {"get": op("getA")},
+        "/b": {"get": op("getB")}
+    }, "components": {"schemas": {"ApiError": {"type": "object", "required": ["errorCode"], "properties": {
+        "errorCode": {"type": "string"},
+        "detail": {"type": "string", "nullable": nullable},
+        "reason": {"type": "string", "nullable": nullable}
+    }}}}})
+}
+
+#[test]
+fn text_and_markdown_give_one_line_per_distinct_change_and_json_every_row() {
+    let mut findings = diff_documents_on(
+        &shared_component(false),
+        &shared_component(true),
+        FIXTURE_DAY,
+    );
+    sort_for_report(&mut findings);
+    let applied = Applied {
+        findings,
+        accepted: Vec::new(),
+    };
+    let rows: Vec<(&str, &str, Option<&str>, Severity)> = applied
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.subject.as_str(),
+                f.operation.as_deref().unwrap(),
+                f.rust_item.as_deref(),
+                f.severity,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "ApiError.detail",
+                "GET /a",
+                Some("ApiError.detail"),
+                Severity::Info
+            ),
+            (
+                "ApiError.reason",
+                "GET /a",
+                Some("ApiError.reason"),
+                Severity::Info
+            ),
+            (
+                "ApiError.detail",
+                "GET /b",
+                Some("ApiError.detail"),
+                Severity::Info
+            ),
+            (
+                "ApiError.reason",
+                "GET /b",
+                Some("ApiError.reason"),
+                Severity::Info
+            ),
+        ]
+    );
+    let json: Value = serde_json::from_str(&render(&applied, OutputFormat::Json, false)).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 4);
+
+    let text = render(&applied, OutputFormat::Text, false);
+    assert_eq!(
+        text,
+        "info     response-property-became-nullable [ApiError.detail] at ApiError.detail: the value became \
+         nullable (the old field is an `Option<T>`, which decodes null; oasdiff: breaking) in GET /a, GET /b\n\
+         info     response-property-became-nullable [ApiError.reason] at ApiError.reason: the value became \
+         nullable (the old field is an `Option<T>`, which decodes null; oasdiff: breaking) in GET /a, GET /b\n\
+         0 breaking, 0 warning, 4 info (0 accepted); 2 distinct changes\n"
+    );
+    assert_eq!(
+        markdown(&applied),
+        render(&applied, OutputFormat::Markdown, false)
+    );
+    assert_eq!(
+        markdown(&applied),
+        "### API contract changes: 0 breaking, 0 warning, 4 info (0 accepted); 2 distinct changes\n\n\
+         | Severity | Rule | Rust item | Change | Operations |\n\
+         |---|---|---|---|---|\n\
+         | info | `response-property-became-nullable` | `ApiError.detail` | ApiError.detail: the value became \
+         nullable (the old field is an `Option<T>`, which decodes null; oasdiff: breaking) | `GET /a`, `GET /b` |\n\
+         | info | `response-property-became-nullable` | `ApiError.reason` | ApiError.reason: the value became \
+         nullable (the old field is an `Option<T>`, which decodes null; oasdiff: breaking) | `GET /a`, `GET /b` |\n"
+    );
+}
+
+#[test]
+fn an_operation_id_rename_is_one_finding_with_both_names_and_the_method_it_renames() {
+    let doc = |id: &str| {
+        json!({"openapi": "3.0.1", "paths": {"/api/atlas/v2/orgs/{orgId}/invites": {"get": {
+            "operationId": id, "responses": {"200": {"description": "OK"}}}}}})
+    };
+    let findings = diff_documents_on(
+        &doc("listOrganizationInvitations"),
+        &doc("listOrgInvites"),
+        FIXTURE_DAY,
+    );
+    assert_eq!(findings.len(), 1);
+    let f = &findings[0];
+    assert_eq!(
+        (&f.before, &f.after),
+        (
+            &json!("listOrganizationInvitations"),
+            &json!("listOrgInvites")
+        )
+    );
+    // The table of operations names the method on both sides alike, so the rename is information only.
+    assert_eq!(f.rust_item.as_deref(), Some("Client::list_org_invitations"));
+    assert_eq!(
+        (f.oasdiff_level, f.bindings_level),
+        (Severity::Breaking, Severity::Info)
+    );
+    // Were the method renamed, the rename would break callers.
+    let (level, _) = bindings::classify(
+        &f.rule,
+        f.oasdiff_level,
+        &f.before,
+        &f.after,
+        bindings::Facts {
+            method_renamed: true,
+            ..bindings::Facts::default()
+        },
+    );
+    assert_eq!(level, Severity::Breaking);
+}
+
+#[test]
+fn pattern_lengths_of_upstream_id_and_name_patterns() {
+    use super::schema::pattern_length;
+    assert_eq!(pattern_length("^([a-f0-9]{24})$"), Some((24, Some(24))));
+    assert_eq!(
+        pattern_length("^[\\p{L}\\p{N}\\-_.(),:&@+']{1,64}$"),
+        Some((1, Some(64)))
+    );
+    assert_eq!(pattern_length("^\\d{2,}$"), Some((2, None)));
+    assert_eq!(pattern_length("^\\p{L}{3}$"), Some((3, Some(3))));
+    for open in [
+        "^[a-z]+$",
+        "^(a)(b){2}$",
+        "[a-f0-9]{24}",
+        "^[a-z]{2}-[0-9]{2}$",
+    ] {
+        assert_eq!(pattern_length(open), None, "{open}");
+    }
 }
