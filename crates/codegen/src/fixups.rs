@@ -39,8 +39,6 @@ pub enum Fixup {
     /// Removes `default` from request bodies and parameters: progenitor makes a defaulted field
     /// non-optional and always sends it, so a PATCH would send values the caller never set.
     StripRequestDefaults,
-    /// `ApiError.parameters` is declared as a list of objects but servers send strings; accept any value.
-    LoosenApiErrorParameters,
     /// Every 24-hex path id (`orgId`, `groupId`, `invitationId`, `userId`) becomes one shared validated
     /// type instead of one newtype per operation (or, where upstream forgot the pattern, a bare string).
     UnifyPathIds,
@@ -64,7 +62,6 @@ impl Fixup {
             Fixup::FlattenHierarchies => "flatten_hierarchies",
             Fixup::OpenEnums => "open_enums",
             Fixup::StripRequestDefaults => "strip_request_defaults",
-            Fixup::LoosenApiErrorParameters => "loosen_api_error_parameters",
             Fixup::UnifyPathIds => "unify_path_ids",
             Fixup::ResponsePatterns => "response_patterns",
             Fixup::OperationDocs => "operation_docs",
@@ -81,7 +78,6 @@ impl Fixup {
             Fixup::FlattenHierarchies => flatten_hierarchies(doc),
             Fixup::OpenEnums => open_enums(doc),
             Fixup::StripRequestDefaults => strip_request_defaults(doc),
-            Fixup::LoosenApiErrorParameters => loosen_api_error_parameters(doc),
             Fixup::UnifyPathIds => unify_path_ids(doc),
             Fixup::ResponsePatterns => response_patterns(doc),
             Fixup::OperationDocs => operation_docs(doc, rows),
@@ -546,16 +542,6 @@ fn response_patterns(doc: &mut Value) -> usize {
     changed
 }
 
-fn loosen_api_error_parameters(doc: &mut Value) -> usize {
-    match doc.pointer_mut("/components/schemas/ApiError/properties/parameters/items") {
-        Some(items) if *items == json!({ "type": "object" }) => {
-            *items = json!({});
-            1
-        }
-        _ => 0,
-    }
-}
-
 fn unify_path_ids(doc: &mut Value) -> usize {
     let mut changed = 0;
     let mut unify = |param: &mut Value| {
@@ -775,8 +761,8 @@ project = {}
     #[test]
     fn a_fixup_with_nothing_left_to_do_changes_nothing_and_says_so() {
         let mut d = doc();
-        assert_eq!(apply(Fixup::LoosenApiErrorParameters, &mut d), 1);
-        assert_eq!(apply(Fixup::LoosenApiErrorParameters, &mut d), 0);
+        assert!(apply(Fixup::ResponsePatterns, &mut d) > 0);
+        assert_eq!(apply(Fixup::ResponsePatterns, &mut d), 0);
         assert!(apply(Fixup::VendorMediaTypes, &mut d) > 0);
         assert_eq!(apply(Fixup::VendorMediaTypes, &mut d), 0);
         assert_eq!(apply(Fixup::DropSchemalessContent, &mut d), 1);

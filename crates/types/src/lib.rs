@@ -22,5 +22,6 @@ pub use request::{
     OrganizationInvitationRequest, OrganizationInvitationUpdateRequest,
 };
 pub use response::{
-    GroupInvitation, GroupRole, Link, OrgUserResponse, OrgUserRolesResponse, OrganizationInvitation,
+    ApiError, BadRequestDetail, FieldViolation, GroupInvitation, GroupRole, Link, OrgUserResponse,
+    OrgUserRolesResponse, OrganizationInvitation,
 };

@@ -191,6 +191,46 @@ pub struct OrgUserRolesResponse {
     pub org_roles: Vec<String>,
 }
 
+/// `ApiError`: the body of every error status. `parameters` is declared as a list of objects, but servers
+/// send strings: any JSON value is kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    /// The HTTP status, repeated.
+    pub error: i32,
+    /// MongoDB's error code, such as `INVITATION_NOT_FOUND`.
+    pub error_code: String,
+    /// A human-readable explanation (nullable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The HTTP reason phrase (nullable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Values the message refers to.
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<serde_json::Value>,
+    /// The fields the server rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bad_request_detail: Option<BadRequestDetail>,
+}
+
+/// `BadRequestDetail`: the fields of a request the server rejected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct BadRequestDetail {
+    /// One entry per rejected field.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub fields: Vec<FieldViolation>,
+}
+
+/// `FieldViolation`: one rejected field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FieldViolation {
+    /// The field's path.
+    pub field: String,
+    /// Why it was rejected.
+    pub description: String,
+}
+
 /// `Link`: a related resource.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Link {
@@ -221,6 +261,18 @@ mod tests {
         );
         let inv: GroupInvitation = serde_json::from_str("{}").unwrap();
         assert_eq!(inv, GroupInvitation::default());
+    }
+
+    #[test]
+    fn error_bodies_keep_string_parameters_and_nulls() {
+        let e: ApiError = serde_json::from_str(
+            r#"{"error":400,"errorCode":"VALIDATION_ERROR","detail":null,"parameters":["a",{"b":1}],
+                "badRequestDetail":{"fields":[{"field":"roles","description":"bad"}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(e.parameters.len(), 2);
+        assert_eq!(e.detail, None);
+        assert_eq!(e.bad_request_detail.unwrap().fields[0].field, "roles");
     }
 
     #[test]
