@@ -28,7 +28,10 @@ impl From<Exit> for ExitCode {
 pub(crate) fn exit_for(error: &Error) -> Exit {
     match error {
         Error::Validation(_) => Exit::Invalid,
-        Error::Api(_) | Error::RateLimited { .. } | Error::VersionGone { .. } => Exit::Api,
+        Error::Api(_)
+        | Error::RateLimited { .. }
+        | Error::VersionGone { .. }
+        | Error::Authentication { .. } => Exit::Api,
         _ => Exit::Transport,
     }
 }
@@ -39,7 +42,13 @@ pub(crate) fn error_json(error: &Error) -> Value {
         Some(api) => {
             serde_json::to_value(api).unwrap_or_else(|_| json!({"message": error.to_string()}))
         }
-        None => json!({
+        None => match error {
+            Error::Authentication { reason, .. } => json!({
+                "error": "authentication",
+                "reason": reason.code(),
+                "message": error.to_string(),
+            }),
+            _ => json!({
             "error": match error {
                 Error::Validation(_) => "invalid-input",
                 Error::Transport { .. } => "transport",
@@ -47,14 +56,15 @@ pub(crate) fn error_json(error: &Error) -> Value {
                 _ => "error",
             },
             "message": error.to_string(),
-        }),
+            }),
+        },
     }
 }
 
 /// Reports a failed single command on stderr and returns its exit status.
 pub(crate) fn report(error: &Error) -> Exit {
     let exit = exit_for(error);
-    if exit == Exit::Api {
+    if exit == Exit::Api && error.api_error().is_some() {
         eprintln!("{}", error_json(error));
     } else {
         eprintln!("error: {error}");

@@ -41,15 +41,15 @@ macro_rules! invoke {
         match &*$self.inner {
             Inner::AtlasV2(c) => {
                 let meta = meta(mongodb_atlas_v2_invitations::operations::find_by_method(stringify!($v2)).map(|o| (o.operation_id, o.deprecated, o.sunset)));
-                $self.finish(meta, c.$v2($($arg),*).await).await
+                $self.finish(meta, transport::record_auth_failure(c.$v2($($arg),*)).await).await
             }
             Inner::AtlasV1(c) => {
                 let meta = meta(mongodb_atlas_v1_invitations::operations::find_by_method(stringify!($v1)).map(|o| (o.operation_id, o.deprecated, o.sunset)));
-                $self.finish(meta, c.$v1($($arg),*).await).await
+                $self.finish(meta, transport::record_auth_failure(c.$v1($($arg),*)).await).await
             }
             Inner::OpsManager(c) => {
                 let meta = meta(mongodb_ops_manager_v1_invitations::operations::find_by_method(stringify!($v1)).map(|o| (o.operation_id, o.deprecated, o.sunset)));
-                $self.finish(meta, c.$v1($($arg),*).await).await
+                $self.finish(meta, transport::record_auth_failure(c.$v1($($arg),*)).await).await
             }
         }
     };
@@ -368,13 +368,13 @@ impl Client {
         let raw = self
             .finish(
                 meta,
-                c.update_org_user(
+                transport::record_auth_failure(c.update_org_user(
                     &id(org.as_str())?,
                     &id(user.as_str())?,
                     envelope,
                     pretty,
                     &body(&wire)?,
-                )
+                ))
                 .await,
             )
             .await?;
@@ -461,13 +461,20 @@ impl Client {
         Ok(wire)
     }
 
-    /// Turns a generated client's result into the raw answer or the facade's error.
+    /// Turns a generated client's result into the raw answer or the facade's error. A refused
+    /// authentication is typed from the transport's record, whatever the 401's body made of `result`.
     async fn finish<T: Serialize, E: Serialize>(
         &self,
         meta: OpMeta,
-        result: Result<ResponseValue<T>, GenError<E>>,
+        (result, auth): (
+            Result<ResponseValue<T>, GenError<E>>,
+            Option<transport::AuthFailure>,
+        ),
     ) -> Result<Raw, Error> {
         warn_once_if_deprecated(&self.warned, meta);
+        if let (Err(_), Some(failure)) = (&result, auth) {
+            return Err(failure.into());
+        }
         match result {
             Ok(value) => {
                 let status = value.status().as_u16();
@@ -547,10 +554,7 @@ fn unwrap_envelope(bytes: &[u8], meta: OpMeta) -> Option<Result<Raw, Error>> {
 }
 
 fn transport_error(e: reqwest::Error) -> Error {
-    Error::Transport {
-        message: e.to_string(),
-        source: Some(e),
-    }
+    e.into()
 }
 
 /// Classifies an error body by status and code.

@@ -59,20 +59,38 @@ impl fmt::Display for AuthReason {
     }
 }
 
+/// Who a request authenticated as: the public half of the credentials, never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Principal {
+    /// A programmatic API key, by its public key (the Digest username).
+    PublicKey(String),
+    /// A service account, by its client id.
+    ClientId(String),
+}
+
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PublicKey(key) => write!(f, "public key {key}"),
+            Self::ClientId(id) => write!(f, "client id {id}"),
+        }
+    }
+}
+
 /// A refused authentication: why, and as whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthFailure {
     /// Why.
     pub reason: AuthReason,
-    /// The public half of the credentials (API public key or service-account client id), never a
-    /// secret; `None` without credentials.
-    pub principal: Option<String>,
+    /// As whom; `None` without credentials.
+    pub principal: Option<Principal>,
 }
 
 impl fmt::Display for AuthFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.principal {
-            Some(who) => write!(f, "{} (credentials of {who})", self.reason),
+            Some(who) => write!(f, "{} for {who}", self.reason),
             None => write!(f, "{}", self.reason),
         }
     }
@@ -108,7 +126,7 @@ mod tests {
     fn failure(reason: AuthReason) -> AuthFailure {
         AuthFailure {
             reason,
-            principal: Some("PUB".into()),
+            principal: Some(Principal::PublicKey("PUB".into())),
         }
     }
 
@@ -145,7 +163,7 @@ mod tests {
         note(Some(&failure(AuthReason::NoCredentials)));
         assert_eq!(
             failure(AuthReason::WrongCredentials).to_string(),
-            "the server refused the credentials (credentials of PUB)"
+            "the server refused the credentials for public key PUB"
         );
     }
 }

@@ -60,6 +60,16 @@ impl Credentials {
         }
     }
 
+    /// [`Credentials::principal`] saying which kind it is.
+    pub(crate) fn principal_named(&self) -> Option<crate::auth_failure::Principal> {
+        use crate::auth_failure::Principal;
+        match &self.0 {
+            Kind::None => None,
+            Kind::Digest { public_key, .. } => Some(Principal::PublicKey(public_key.clone())),
+            Kind::ServiceAccount { client_id, .. } => Some(Principal::ClientId(client_id.clone())),
+        }
+    }
+
     /// Checks the values before any request is sent: empty or control characters are typed errors.
     pub(crate) fn validate(&self) -> Result<(), BuildError> {
         let check = |what: &'static str, value: &str| {

@@ -82,7 +82,7 @@ impl Inner {
         };
         AuthFailure {
             reason,
-            principal: self.credentials.principal().map(str::to_owned),
+            principal: self.credentials.principal_named(),
         }
     }
 
