@@ -73,24 +73,42 @@ pub(crate) fn parse_token_response(
     ))
 }
 
+/// How long a failed fetch answers for the endpoint: callers that come shortly after a refusal (a
+/// batch with a wrong secret, say) get it too instead of asking again at once.
+const FAILURE_HOLD: Duration = Duration::from_secs(1);
+
 /// Tokens per token URL, with one fetch in flight at a time. A failed fetch is handed to every caller
-/// that waited for it (`E` is cloned), so a refused secret costs one request to the token endpoint, not
-/// one per waiter.
+/// that waited for it and to those that come within [`FAILURE_HOLD`] after it (`E` is cloned), so a
+/// refused secret costs one request to the token endpoint, not one per caller.
 pub(crate) struct TokenCache<E> {
     tokens: Mutex<HashMap<String, Arc<Token>>>,
     refresh: tokio::sync::Mutex<()>,
     flights: Mutex<Flights<E>>,
+    failure_hold: Duration,
 }
 
-/// Fetches completed so far, and the failure of the last one that failed.
+/// Fetches completed so far, and the last one that failed.
 struct Flights<E> {
     completed: u64,
-    /// (token URL, number of the fetch, its failure).
-    last_failure: Option<(String, u64, E)>,
+    last_failure: Option<Failed<E>>,
+}
+
+struct Failed<E> {
+    url: String,
+    /// Which fetch it was (`Flights::completed` after it).
+    number: u64,
+    at: Instant,
+    failure: E,
 }
 
 impl<E> Default for TokenCache<E> {
     fn default() -> Self {
+        Self::with_failure_hold(FAILURE_HOLD)
+    }
+}
+
+impl<E> TokenCache<E> {
+    fn with_failure_hold(failure_hold: Duration) -> Self {
         Self {
             tokens: Mutex::default(),
             refresh: tokio::sync::Mutex::default(),
@@ -98,6 +116,7 @@ impl<E> Default for TokenCache<E> {
                 completed: 0,
                 last_failure: None,
             }),
+            failure_hold,
         }
     }
 }
@@ -124,13 +143,10 @@ impl<E: Clone> TokenCache<E> {
         if let Some(token) = self.cached(url, Instant::now()) {
             return Ok(token);
         }
-        if let Some((_, _, failure)) = self
-            .flights()
-            .last_failure
-            .as_ref()
-            .filter(|(failed_url, number, _)| failed_url == url && *number > before)
-        {
-            return Err(failure.clone());
+        if let Some(failed) = self.flights().last_failure.as_ref().filter(|f| {
+            f.url == url && (f.number > before || f.at.elapsed() < self.failure_hold)
+        }) {
+            return Err(failed.failure.clone());
         }
         let result = fetch().await;
         let mut flights = self.flights();
@@ -143,7 +159,12 @@ impl<E: Clone> TokenCache<E> {
                 Ok(token)
             }
             Err(failure) => {
-                flights.last_failure = Some((url.to_owned(), flights.completed, failure.clone()));
+                flights.last_failure = Some(Failed {
+                    url: url.to_owned(),
+                    number: flights.completed,
+                    at: Instant::now(),
+                    failure: failure.clone(),
+                });
                 Err(failure)
             }
         }
@@ -213,7 +234,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn one_failed_fetch_is_shared_by_every_caller_that_waited_for_it() {
-        let cache = Arc::new(TokenCache::<&'static str>::default());
+        let cache = Arc::new(TokenCache::<&'static str>::with_failure_hold(Duration::ZERO));
         let fetches = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..32)
             .map(|_| {
@@ -234,12 +255,25 @@ mod tests {
             assert_eq!(task.await.expect("no panic"), Err("refused"));
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
-        // A caller arriving after the failure tries again, and may succeed.
+        // A caller arriving after the failure (and its hold) tries again, and may succeed.
         let got = cache
             .get("u", || async { Ok(token("later", 3600)) })
             .await
             .expect("a new fetch");
         assert_eq!(got.secret.expose_secret(), "later");
+    }
+
+    #[tokio::test]
+    async fn a_failure_answers_for_the_endpoint_during_its_hold() {
+        let cache = TokenCache::<&'static str>::default();
+        let failed = cache.get("u", || async { Err::<Token, _>("refused") }).await;
+        assert_eq!(failed.map(|_| ()), Err("refused"));
+        let soon = cache
+            .get("u", || async { Ok(token("not asked", 3600)) })
+            .await;
+        assert_eq!(soon.map(|_| ()), Err("refused"));
+        // Another endpoint is not concerned.
+        assert!(cache.get("v", || async { Ok(token("v", 3600)) }).await.is_ok());
     }
 
     #[tokio::test]
