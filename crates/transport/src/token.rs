@@ -143,9 +143,11 @@ impl<E: Clone> TokenCache<E> {
         if let Some(token) = self.cached(url, Instant::now()) {
             return Ok(token);
         }
-        if let Some(failed) = self.flights().last_failure.as_ref().filter(|f| {
-            f.url == url && (f.number > before || f.at.elapsed() < self.failure_hold)
-        }) {
+        if let Some(failed) =
+            self.flights().last_failure.as_ref().filter(|f| {
+                f.url == url && (f.number > before || f.at.elapsed() < self.failure_hold)
+            })
+        {
             return Err(failed.failure.clone());
         }
         let result = fetch().await;
@@ -234,7 +236,9 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn one_failed_fetch_is_shared_by_every_caller_that_waited_for_it() {
-        let cache = Arc::new(TokenCache::<&'static str>::with_failure_hold(Duration::ZERO));
+        let cache = Arc::new(TokenCache::<&'static str>::with_failure_hold(
+            Duration::ZERO,
+        ));
         let fetches = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..32)
             .map(|_| {
@@ -266,14 +270,21 @@ mod tests {
     #[tokio::test]
     async fn a_failure_answers_for_the_endpoint_during_its_hold() {
         let cache = TokenCache::<&'static str>::default();
-        let failed = cache.get("u", || async { Err::<Token, _>("refused") }).await;
+        let failed = cache
+            .get("u", || async { Err::<Token, _>("refused") })
+            .await;
         assert_eq!(failed.map(|_| ()), Err("refused"));
         let soon = cache
             .get("u", || async { Ok(token("not asked", 3600)) })
             .await;
         assert_eq!(soon.map(|_| ()), Err("refused"));
         // Another endpoint is not concerned.
-        assert!(cache.get("v", || async { Ok(token("v", 3600)) }).await.is_ok());
+        assert!(
+            cache
+                .get("v", || async { Ok(token("v", 3600)) })
+                .await
+                .is_ok()
+        );
     }
 
     #[tokio::test]
