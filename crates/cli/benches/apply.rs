@@ -47,10 +47,23 @@ fn updates(fake: &fake::FakeServer, count: usize) -> Vec<(String, String, String
         .collect()
 }
 
-fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64) {
+/// CPU time this process has used so far (user + system, from `/proc/self/stat`, in clock ticks of
+/// 10 ms): the fake's work, and the hand-written loop's when it runs.
+fn own_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // Fields after the command name in parentheses: state is field 3, utime 14, stime 15.
+    let after = &stat[stat.rfind(')').expect("comm") + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    Duration::from_millis(ticks * 10)
+}
+
+/// One `apply` run: wall time, requests, peak RSS (KB) and its own CPU time (user + system).
+fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64, Duration) {
     let start = Instant::now();
     let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
+        .args(["-f", "%M %U %S"])
         .arg(env!("CARGO_BIN_EXE_invitations"))
         .args(["--base-url", base_url, "apply"])
         .arg(file)
@@ -70,15 +83,22 @@ fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64) {
     let summary: serde_json::Value =
         serde_json::from_str(stdout.lines().last().expect("summary line")).expect("summary JSON");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let peak_kb: u64 = stderr
+    let figures: Vec<f64> = stderr
         .lines()
         .last()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("peak RSS from time");
+        .expect("time's line")
+        .split_whitespace()
+        .map(|f| f.parse().expect("a number from time"))
+        .collect();
+    let (peak_kb, cpu) = (
+        figures[0] as u64,
+        Duration::from_secs_f64(figures[1] + figures[2]),
+    );
     (
         elapsed,
         summary["requests"].as_u64().expect("requests"),
         peak_kb,
+        cpu,
     )
 }
 
@@ -233,37 +253,46 @@ async fn measure(counting: NonceCounting, lines: usize, rounds: usize) {
     std::fs::write(&file, text).expect("write lines");
 
     let (mut apply_s, mut base_s, mut per_update, mut peaks) = (vec![], vec![], vec![], vec![]);
+    let (mut apply_cpu, mut base_cpu) = (vec![], vec![]);
     for round in 0..rounds {
-        // Alternate which side goes first.
-        let (a, b) = if round % 2 == 0 {
-            let url = fake.base_url().to_string();
-            let f = file.clone();
-            let a = tokio::task::spawn_blocking(move || run_apply(&url, &f))
-                .await
-                .expect("apply");
-            (a, hand_written(fake.base_url(), &work, counting).await)
-        } else {
-            let b = hand_written(fake.base_url(), &work, counting).await;
-            let url = fake.base_url().to_string();
-            let f = file.clone();
-            (
+        let apply_side = || async {
+            let (url, f) = (fake.base_url().to_string(), file.clone());
+            let before = own_cpu();
+            let (elapsed, requests, peak, cpu) =
                 tokio::task::spawn_blocking(move || run_apply(&url, &f))
                     .await
-                    .expect("apply"),
-                b,
-            )
+                    .expect("apply");
+            // The command's own CPU plus the fake's while it served the command.
+            (elapsed, requests, peak, cpu + (own_cpu() - before))
         };
-        let (elapsed, requests, peak_kb) = a;
+        let loop_side = || async {
+            let before = own_cpu();
+            let elapsed = hand_written(fake.base_url(), &work, counting).await;
+            (elapsed, own_cpu() - before)
+        };
+        // Alternate which side goes first.
+        let (a, (b, b_cpu)) = if round % 2 == 0 {
+            let a = apply_side().await;
+            (a, loop_side().await)
+        } else {
+            let b = loop_side().await;
+            (apply_side().await, b)
+        };
+        let (elapsed, requests, peak_kb, a_cpu) = a;
         println!(
-            "{name} round {round}: apply {lines} lines {:.3} s ({:.0} updates/s), {:.4} requests/update, peak {} KB; \
-             hand-written loop {:.3} s ({:.0} updates/s)",
+            "{name} round {round}: apply {lines} lines {:.3} s ({:.0} updates/s), {:.4} requests/update, peak {} KB, \
+             CPU {:.0} µs/update with the fake's; hand-written loop {:.3} s ({:.0} updates/s), CPU {:.0} µs/update",
             elapsed.as_secs_f64(),
             lines as f64 / elapsed.as_secs_f64(),
             requests as f64 / lines as f64,
             peak_kb,
+            a_cpu.as_secs_f64() * 1e6 / lines as f64,
             b.as_secs_f64(),
             lines as f64 / b.as_secs_f64(),
+            b_cpu.as_secs_f64() * 1e6 / lines as f64,
         );
+        apply_cpu.push(a_cpu.as_secs_f64() * 1e6 / lines as f64);
+        base_cpu.push(b_cpu.as_secs_f64() * 1e6 / lines as f64);
         apply_s.push(elapsed.as_secs_f64());
         base_s.push(b.as_secs_f64());
         per_update.push(requests as f64 / lines as f64);
@@ -282,11 +311,13 @@ async fn measure(counting: NonceCounting, lines: usize, rounds: usize) {
     );
     let (a, b) = (median(apply_s), median(base_s));
     println!(
-        "median: {name}, apply {a:.3} s, hand-written {b:.3} s, ratio (apply throughput / hand-written) {:.2}, \
-         {:.4} requests/update, peak RSS {:.1} MB",
-        b / a,
+        "median: {name}, apply {a:.3} s, hand-written {b:.3} s, {:.4} requests/update, peak RSS {:.1} MB, \
+         CPU per update (fake included) apply {:.0} µs / hand-written {:.0} µs, ratio (apply throughput / hand-written) {:.2}",
         median(per_update),
-        median(peaks) / 1024.0
+        median(peaks) / 1024.0,
+        median(apply_cpu),
+        median(base_cpu),
+        b / a,
     );
     let _ = std::fs::remove_file(&file);
     fake.shutdown().await;

@@ -11,6 +11,10 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::task::futures::TaskLocalFuture;
 
 /// Why the server refused to authenticate a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,14 +108,37 @@ tokio::task_local! {
 /// [`Transport`](crate::Transport) ended: `Some` when that request's final answer was a refused
 /// authentication. Scopes nest and are per future (not per task), so concurrent calls polled by one
 /// task (`buffered`, `join_all`) each see their own.
-pub async fn record_auth_failure<F: Future>(call: F) -> (F::Output, Option<AuthFailure>) {
-    RECORD
-        .scope(RefCell::new(None), async move {
-            let output = call.await;
-            let failure = RECORD.with(|slot| slot.borrow_mut().take());
-            (output, failure)
-        })
-        .await
+pub fn record_auth_failure<F: Future>(call: F) -> Recorded<F> {
+    // Boxed once here: a generated client's call is a large future, and moving it through further
+    // wrappers cost a measurable share of `apply` in memcpy.
+    Recorded {
+        scoped: Box::pin(RECORD.scope(RefCell::new(None), call)),
+    }
+}
+
+/// The future [`record_auth_failure`] returns.
+pub struct Recorded<F: Future> {
+    scoped: Pin<Box<TaskLocalFuture<RefCell<Option<AuthFailure>>, F>>>,
+}
+
+impl<F: Future> Future for Recorded<F> {
+    type Output = (F::Output, Option<AuthFailure>);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let output = std::task::ready!(self.scoped.as_mut().poll(cx));
+        let failure = self
+            .scoped
+            .as_mut()
+            .take_value()
+            .and_then(RefCell::into_inner);
+        Poll::Ready((output, failure))
+    }
+}
+
+impl<F: Future> fmt::Debug for Recorded<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Recorded")
+    }
 }
 
 /// Notes the outcome of a request for the innermost [`record_auth_failure`] around it, if any.

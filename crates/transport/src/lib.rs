@@ -51,7 +51,7 @@ mod transport;
 /// The reqwest this crate is built on, so callers name the same `Request` and `Response` types.
 pub use reqwest;
 
-pub use auth_failure::{AuthFailure, AuthReason, Principal, record_auth_failure};
+pub use auth_failure::{AuthFailure, AuthReason, Principal, Recorded, record_auth_failure};
 pub use builder::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TransportBuilder};
 pub use credentials::Credentials;
 pub use error::{BuildError, Error, body_excerpt, classify};
