@@ -216,34 +216,34 @@ fn refused_token(mut response: Response) -> Response {
 /// What a caller that waited for a token fetch that could not reach the endpoint gets: a 502 like
 /// [`unusable_token_response`], naming the error (whose URL carries no query).
 fn unreachable_token_endpoint(message: &str) -> Response {
-    let body = serde_json::json!({
-        "error": 502,
-        "errorCode": "TOKEN_ENDPOINT_UNREACHABLE",
-        "reason": "Bad Gateway",
-        "detail": format!("the token endpoint could not be reached: {message}"),
-    });
-    let mut response = http::Response::new(body.to_string());
-    *response.status_mut() = StatusCode::BAD_GATEWAY;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
-    response.headers_mut().insert(
-        "x-transport-generated",
-        http::HeaderValue::from_static("token-endpoint-unreachable"),
-    );
-    Response::from(response)
+    generated_bad_gateway(
+        "TOKEN_ENDPOINT_UNREACHABLE",
+        format!("the token endpoint could not be reached: {message}"),
+        "token-endpoint-unreachable",
+    )
 }
 
-/// A 502 standing in for a token endpoint that answered 2xx without a usable token. `execute` must return
-/// a response or a `reqwest::Error`, and reqwest errors cannot be made outside reqwest; the body is an
-/// `ApiError`-shaped JSON naming the problem, and the marker header says the transport made it.
+/// A 502 standing in for a token endpoint that answered 2xx without a usable token.
 fn unusable_token_response(status: StatusCode, problem: &str) -> Response {
+    generated_bad_gateway(
+        "UNUSABLE_TOKEN_RESPONSE",
+        format!(
+            "the token endpoint answered {} with {problem}",
+            status.as_u16()
+        ),
+        "unusable-token-response",
+    )
+}
+
+/// `execute` must return a response or a `reqwest::Error`, and reqwest errors cannot be made outside
+/// reqwest: a token failure that has no answer of its own becomes a 502 whose body is an `ApiError`-shaped
+/// JSON naming the problem, with a marker header saying the transport made it.
+fn generated_bad_gateway(code: &str, detail: String, marker: &'static str) -> Response {
     let body = serde_json::json!({
         "error": 502,
-        "errorCode": "UNUSABLE_TOKEN_RESPONSE",
+        "errorCode": code,
         "reason": "Bad Gateway",
-        "detail": format!("the token endpoint answered {} with {problem}", status.as_u16()),
+        "detail": detail,
     });
     let mut response = http::Response::new(body.to_string());
     *response.status_mut() = StatusCode::BAD_GATEWAY;
@@ -253,7 +253,7 @@ fn unusable_token_response(status: StatusCode, problem: &str) -> Response {
     );
     response.headers_mut().insert(
         "x-transport-generated",
-        http::HeaderValue::from_static("unusable-token-response"),
+        http::HeaderValue::from_static(marker),
     );
     Response::from(response)
 }
