@@ -36,29 +36,26 @@ pub(crate) fn exit_for(error: &Error) -> Exit {
     }
 }
 
-/// A failure as one JSON object: the `ApiError` for API errors, `{"error": kind, "message"}` otherwise.
+/// A failure as one JSON object: the `ApiError` for API errors, `{"error": kind, "message"}` otherwise
+/// (with `"reason"` for a refused authentication).
 pub(crate) fn error_json(error: &Error) -> Value {
-    match error.api_error() {
-        Some(api) => {
-            serde_json::to_value(api).unwrap_or_else(|_| json!({"message": error.to_string()}))
-        }
-        None => match error {
-            Error::Authentication { reason, .. } => json!({
+    if let Some(api) = error.api_error() {
+        return serde_json::to_value(api).unwrap_or_else(|_| json!({"message": error.to_string()}));
+    }
+    let kind = match error {
+        Error::Validation(_) => "invalid-input",
+        Error::Transport { .. } => "transport",
+        Error::UndecodableResponse { .. } => "undecodable-response",
+        Error::Authentication { reason, .. } => {
+            return json!({
                 "error": "authentication",
                 "reason": reason.code(),
                 "message": error.to_string(),
-            }),
-            _ => json!({
-            "error": match error {
-                Error::Validation(_) => "invalid-input",
-                Error::Transport { .. } => "transport",
-                Error::UndecodableResponse { .. } => "undecodable-response",
-                _ => "error",
-            },
-            "message": error.to_string(),
-            }),
-        },
-    }
+            });
+        }
+        _ => "error",
+    };
+    json!({"error": kind, "message": error.to_string()})
 }
 
 /// Reports a failed single command on stderr and returns its exit status.
