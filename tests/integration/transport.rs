@@ -499,6 +499,37 @@ async fn wrong_keys_fail_with_one_typed_401_whatever_its_body() {
     .await;
 }
 
+/// A server that calls every nonce stale (here nonces live 0 s): the one re-sign, then a typed
+/// stale-nonce failure rather than a loop or a claim that the keys are wrong.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nonce_still_stale_after_the_re_sign_is_typed_as_stale() {
+    bounded(async {
+        let fake = fake_builder(DigestAlgorithm::Md5, 100, Faults::none())
+            .nonce_max_age(Duration::ZERO)
+            .start()
+            .await
+            .expect("fake starts");
+        let transport = digest_transport(PRIVATE, RetryPolicy::never());
+        let err = transport
+            .send(update_request(&transport, &fake, &update(&fake, 0)))
+            .await
+            .expect_err("always stale");
+        assert!(
+            matches!(&err, Error::Unauthorized { failure: Some(f), .. } if f.reason == AuthReason::StaleNonce),
+            "{err:?}"
+        );
+        let seen = fake.counters();
+        // The probe, the signed request, the one re-sign.
+        assert_eq!(
+            (seen.total_requests, seen.stale_challenges),
+            (3, 2),
+            "{seen:?}"
+        );
+        fake.shutdown().await;
+    })
+    .await;
+}
+
 /// The facade turns the same refusal into `Error::Authentication` naming the public key, for JSON and
 /// HTML 401 bodies alike (an HTML body is not an `ApiError`, and used to surface as undecodable).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -265,3 +265,34 @@ fn unchallenged(response: Response) -> Response {
 async fn drain(response: Response) {
     let _ = crate::buffered::read_body(response).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::challenge::parse_challenges;
+    use crate::nonce_cache::NonceCache;
+
+    #[test]
+    fn a_refusal_is_read_from_the_challenge_and_the_nonce_history() {
+        let challenge = |stale: bool| {
+            let header = format!(r#"Digest realm="r", nonce="n2", qop="auth", stale={stale}"#);
+            DigestChallenge::select(&parse_challenges(header.as_bytes())).expect("supported")
+        };
+        let cache = NonceCache::default();
+        let password = SecretString::from("pw".to_owned());
+        let mut session = cache.session(challenge(false), "u", &password);
+        assert_eq!(refusal(&challenge(true), &session), AuthReason::StaleNonce);
+        // A nonce never accepted, refused without `stale`: the credentials.
+        assert_eq!(
+            refusal(&challenge(false), &session),
+            AuthReason::WrongCredentials
+        );
+        // The same nonce once it has been accepted: the count.
+        session.proven = true;
+        assert_eq!(
+            refusal(&challenge(false), &session),
+            AuthReason::RefusedCount
+        );
+        assert_eq!(refusal(&challenge(true), &session), AuthReason::StaleNonce);
+    }
+}
