@@ -218,7 +218,7 @@ fn refused_token(mut response: Response) -> Response {
 fn unreachable_token_endpoint(message: &str) -> Response {
     generated_bad_gateway(
         "TOKEN_ENDPOINT_UNREACHABLE",
-        format!("the token endpoint could not be reached: {message}"),
+        &format!("the token endpoint could not be reached: {message}"),
         "token-endpoint-unreachable",
     )
 }
@@ -227,7 +227,7 @@ fn unreachable_token_endpoint(message: &str) -> Response {
 fn unusable_token_response(status: StatusCode, problem: &str) -> Response {
     generated_bad_gateway(
         "UNUSABLE_TOKEN_RESPONSE",
-        format!(
+        &format!(
             "the token endpoint answered {} with {problem}",
             status.as_u16()
         ),
@@ -238,7 +238,7 @@ fn unusable_token_response(status: StatusCode, problem: &str) -> Response {
 /// `execute` must return a response or a `reqwest::Error`, and reqwest errors cannot be made outside
 /// reqwest: a token failure that has no answer of its own becomes a 502 whose body is an `ApiError`-shaped
 /// JSON naming the problem, with a marker header saying the transport made it.
-fn generated_bad_gateway(code: &str, detail: String, marker: &'static str) -> Response {
+fn generated_bad_gateway(code: &str, detail: &str, marker: &'static str) -> Response {
     let body = serde_json::json!({
         "error": 502,
         "errorCode": code,
