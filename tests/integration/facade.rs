@@ -391,7 +391,7 @@ async fn server_errors_become_typed_errors() {
         .await
         .expect_err("401");
     assert!(
-        matches!(&err, Error::Api(api) if api.status == 401),
+        matches!(&err, Error::Authentication { reason, .. } if *reason == transport::AuthReason::WrongCredentials),
         "{err:?}"
     );
     assert!(!format!("{err:?}{err}").contains("not-the-private-key"));

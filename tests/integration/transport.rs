@@ -1,6 +1,8 @@
 //! `crates/transport` against the fake server: round trips per request under Digest (sequential and
-//! concurrent, MD5 and SHA-256, stale nonces), wrong keys, service accounts, and retries under injected
-//! faults. Every figure asserted is counted by the fake, not by the transport.
+//! concurrent, MD5 and SHA-256, stale nonces) against strict and window nonce counting, wrong keys
+//! (typed, with JSON, HTML and empty 401 bodies, through the transport and the facade), service
+//! accounts, retries under injected faults, and URLs without their query in errors. Every figure asserted
+//! is counted by the fake, not by the transport.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -8,8 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ::transport::reqwest::Request;
+use ::transport::{AuthFailure, AuthReason, Principal};
 use ::transport::{Credentials, Error, RetryPolicy, Transport};
-use fake::{DigestAlgorithm, FakeServer, Fault, Faults, Product};
+use fake::{DigestAlgorithm, FakeServer, Fault, Faults, NonceCounting, Product, UnauthorizedBody};
 use serde_json::{Value, json};
 
 const PUBLIC: &str = "PUBKEYTRANSPORT";
@@ -30,6 +33,18 @@ const ORG_ROLES: [&str; 7] = [
 const TEST_LIMIT: Duration = Duration::from_secs(120);
 
 async fn start_fake(algorithm: DigestAlgorithm, nonce_max_uses: u32, faults: Faults) -> FakeServer {
+    fake_builder(algorithm, nonce_max_uses, faults)
+        .start()
+        .await
+        .expect("fake starts")
+}
+
+/// The fake with strict nonce counting (its default): each count above the highest accepted.
+fn fake_builder(
+    algorithm: DigestAlgorithm,
+    nonce_max_uses: u32,
+    faults: Faults,
+) -> fake::FakeServerBuilder {
     FakeServer::builder()
         .seed(42)
         .digest_keys(PUBLIC, PRIVATE)
@@ -37,9 +52,6 @@ async fn start_fake(algorithm: DigestAlgorithm, nonce_max_uses: u32, faults: Fau
         .nonce_max_uses(nonce_max_uses)
         .digest_algorithm(algorithm)
         .faults(faults)
-        .start()
-        .await
-        .expect("fake starts")
 }
 
 fn digest_transport(private_key: &str, retry: RetryPolicy) -> Transport {
@@ -197,7 +209,32 @@ async fn digest_run(
     retry: RetryPolicy,
     in_flight: usize,
 ) -> DigestRun {
-    let fake = Arc::new(start_fake(algorithm, nonce_max_uses, faults).await);
+    digest_run_counting(
+        NonceCounting::Strict,
+        algorithm,
+        nonce_max_uses,
+        faults,
+        retry,
+        in_flight,
+    )
+    .await
+}
+
+async fn digest_run_counting(
+    counting: NonceCounting,
+    algorithm: DigestAlgorithm,
+    nonce_max_uses: u32,
+    faults: Faults,
+    retry: RetryPolicy,
+    in_flight: usize,
+) -> DigestRun {
+    let fake = Arc::new(
+        fake_builder(algorithm, nonce_max_uses, faults)
+            .nonce_counting(counting)
+            .start()
+            .await
+            .expect("fake starts"),
+    );
     let transport = digest_transport(PRIVATE, retry);
     run_updates(&transport, &fake, 1000, in_flight).await;
     let seen = fake.counters();
@@ -244,20 +281,100 @@ async fn digest_sequential_updates_cost_one_round_trip_each_md5_and_sha256() {
     .await;
 }
 
+/// 1,000 updates at concurrency 1, 8, 32 and 64, against strict nonce counting (a count must be above
+/// the highest accepted for its nonce, in arrival order: what strict RFC 7616 servers enforce) and
+/// against window counting (any unused count). Each in-flight request holds its nonce alone, so strict
+/// servers refuse nothing: at most N + 2c requests there (in fact N + c: one probe per nonce, at most
+/// one nonce per request in flight), N + c against the window, and no body refused for a nonce reason.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn digest_with_32_concurrent_callers_probes_once_and_sends_each_body_once() {
+async fn concurrent_updates_all_land_within_the_bounds_under_strict_and_window_counting() {
+    bounded(async {
+        for counting in [NonceCounting::Strict, NonceCounting::Window] {
+            for in_flight in [1u64, 8, 32, 64] {
+                let DigestRun { seen, stats } = digest_run_counting(
+                    counting,
+                    DigestAlgorithm::Sha256,
+                    1_000_000,
+                    Faults::none(),
+                    RetryPolicy::never(),
+                    in_flight as usize,
+                )
+                .await;
+                let bound = match counting {
+                    NonceCounting::Strict => 1000 + 2 * in_flight,
+                    _ => 1000 + in_flight,
+                };
+                println!(
+                    "{counting:?} c={in_flight}: {} requests, {} challenges",
+                    seen.total_requests, seen.challenges
+                );
+                assert!(
+                    seen.total_requests <= bound,
+                    "{counting:?} c={in_flight}: {seen:?}"
+                );
+                // Every challenge answered a probe for a new nonce; none refused a signed request.
+                assert!(
+                    (1..=in_flight).contains(&seen.challenges),
+                    "{counting:?} c={in_flight}: {seen:?}"
+                );
+                assert_eq!(
+                    (
+                        stats.probes,
+                        stats.challenges,
+                        seen.total_requests,
+                        stats.requests_sent
+                    ),
+                    (
+                        seen.challenges,
+                        seen.challenges,
+                        1000 + seen.challenges,
+                        seen.total_requests
+                    ),
+                    "{counting:?} c={in_flight}"
+                );
+                assert_eq!(
+                    (
+                        seen.bodies_refused_for_nonce,
+                        seen.counts_out_of_order,
+                        seen.replays_refused,
+                        seen.stale_challenges
+                    ),
+                    (0, 0, 0, 0),
+                    "{counting:?} c={in_flight}: {seen:?}"
+                );
+            }
+        }
+    })
+    .await;
+}
+
+/// With nonces going stale every 20 uses at 8 in flight, each stale answer costs exactly one re-sign and
+/// every update still lands, against strict counting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_nonces_under_concurrency_cost_one_re_sign_each() {
     bounded(async {
         let DigestRun { seen, stats } = digest_run(
-            DigestAlgorithm::Sha256,
-            1_000_000,
+            DigestAlgorithm::Md5,
+            20,
             Faults::none(),
             RetryPolicy::never(),
-            32,
+            8,
         )
         .await;
-        assert!(seen.total_requests <= 1032, "{seen:?}");
-        // One first contact for all 32 callers.
-        assert_eq!((seen.challenges, stats.probes), (1, 1), "{seen:?}");
+        assert!(seen.stale_challenges >= 1000 / 20 - 8, "{seen:?}");
+        assert_eq!(stats.stale_nonces, seen.stale_challenges);
+        assert_eq!(
+            seen.total_requests,
+            1000 + stats.probes + seen.stale_challenges,
+            "{seen:?}"
+        );
+        assert_eq!(
+            (seen.counts_out_of_order, seen.replays_refused),
+            (0, 0),
+            "{seen:?}"
+        );
+        // Only stale nonces refused bodies; no count was refused.
+        assert_eq!(seen.bodies_refused_for_nonce, seen.stale_challenges);
     })
     .await;
 }
@@ -288,57 +405,222 @@ async fn stale_nonces_cost_one_extra_round_trip_each_and_no_error() {
     .await;
 }
 
+fn wrong_credentials() -> AuthFailure {
+    AuthFailure {
+        reason: AuthReason::WrongCredentials,
+        principal: Some(Principal::PublicKey(PUBLIC.into())),
+    }
+}
+
+/// A wrong private key: the probe and one signed attempt, then a typed 401 saying the credentials are
+/// wrong, whatever the body of the server's 401 (JSON, HTML, empty).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_keys_fail_with_one_typed_401_after_exactly_one_retry() {
+async fn wrong_keys_fail_with_one_typed_401_whatever_its_body() {
     bounded(async {
-        let fake = Arc::new(start_fake(DigestAlgorithm::Md5, 100, Faults::none()).await);
-        let transport = digest_transport("not-the-private-key", patient_retries());
-        let request = update_request(&transport, &fake, &update(&fake, 0));
-        let err = transport
-            .send(request)
+        for body in [
+            UnauthorizedBody::Json,
+            UnauthorizedBody::Html,
+            UnauthorizedBody::Empty,
+        ] {
+            let fake = Arc::new(
+                fake_builder(DigestAlgorithm::Md5, 100, Faults::none())
+                    .unauthorized_body(body)
+                    .start()
+                    .await
+                    .expect("fake starts"),
+            );
+            let transport = digest_transport("not-the-private-key", patient_retries());
+            let request = update_request(&transport, &fake, &update(&fake, 0));
+            let err = transport
+                .send(request)
+                .await
+                .expect_err("wrong keys are refused");
+            let Error::Unauthorized {
+                status,
+                failure,
+                body_excerpt,
+            } = &err
+            else {
+                panic!("expected Unauthorized, got {err:?}")
+            };
+            assert_eq!(status.as_u16(), 401);
+            assert_eq!(failure.as_ref(), Some(&wrong_credentials()), "{body:?}");
+            let expected_start = match body {
+                UnauthorizedBody::Json => "{",
+                UnauthorizedBody::Html => "<!DOCTYPE HTML",
+                _ => "",
+            };
+            assert!(body_excerpt.starts_with(expected_start), "{body_excerpt}");
+            assert!(
+                err.to_string().starts_with(
+                    "authentication refused: the server refused the credentials for public key PUBKEYTRANSPORT (HTTP 401"
+                ),
+                "{err}"
+            );
+            assert!(!format!("{err}{err:?}").contains("not-the-private-key"));
+            let seen = fake.counters();
+            // The body-less probe, then the one signed attempt: no loop, no body without credentials.
+            assert_eq!(
+                (
+                    seen.total_requests,
+                    seen.status(401),
+                    seen.bodies_without_credentials
+                ),
+                (2, 2, 0),
+                "{seen:?}"
+            );
+
+            // Through `execute`, the same failure is the server's own 401 response, with the reason
+            // attached. The nonce the refusal brought is fresh: refused again without `stale`, the keys
+            // are wrong, so it is not re-signed.
+            let org = &fake.seeded().orgs[0];
+            let get = transport
+                .http_client()
+                .get(format!(
+                    "{}/api/atlas/v1.0/orgs/{}/invites",
+                    fake.base_url(),
+                    org.id
+                ))
+                .build()
+                .expect("request");
+            let response = transport.execute(get).await.expect("a response");
+            assert_eq!(response.status().as_u16(), 401);
+            assert_eq!(
+                response.extensions().get::<AuthFailure>(),
+                Some(&wrong_credentials())
+            );
+            assert_eq!(fake.counters().total_requests, 3);
+            Arc::into_inner(fake)
+                .expect("no other holder")
+                .shutdown()
+                .await;
+        }
+    })
+    .await;
+}
+
+/// A server that calls every nonce stale (here nonces live 0 s): the one re-sign, then a typed
+/// stale-nonce failure rather than a loop or a claim that the keys are wrong.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nonce_still_stale_after_the_re_sign_is_typed_as_stale() {
+    bounded(async {
+        let fake = fake_builder(DigestAlgorithm::Md5, 100, Faults::none())
+            .nonce_max_age(Duration::ZERO)
+            .start()
             .await
-            .expect_err("wrong keys are refused");
-        let Error::Unauthorized {
-            status,
-            body_excerpt,
-        } = &err
-        else {
-            panic!("expected Unauthorized, got {err:?}")
-        };
-        assert_eq!(status.as_u16(), 401);
-        assert!(body_excerpt.contains("UNAUTHORIZED"), "{body_excerpt}");
-        assert!(!err.to_string().contains("not-the-private-key"));
+            .expect("fake starts");
+        let transport = digest_transport(PRIVATE, RetryPolicy::never());
+        let err = transport
+            .send(update_request(&transport, &fake, &update(&fake, 0)))
+            .await
+            .expect_err("always stale");
+        assert!(
+            matches!(&err, Error::Unauthorized { failure: Some(f), .. } if f.reason == AuthReason::StaleNonce),
+            "{err:?}"
+        );
         let seen = fake.counters();
-        // The body-less probe, then the one signed attempt: no loop, no body without credentials.
+        // The probe, the signed request, the one re-sign.
         assert_eq!(
-            (
-                seen.total_requests,
-                seen.status(401),
-                seen.bodies_without_credentials
-            ),
-            (2, 2, 0),
+            (seen.total_requests, seen.stale_challenges),
+            (3, 2),
             "{seen:?}"
         );
+        fake.shutdown().await;
+    })
+    .await;
+}
 
-        // Through `execute`, the same failure is the server's own 401 response.
-        let org = &fake.seeded().orgs[0];
-        let get = transport
+/// The facade turns the same refusal into `Error::Authentication` naming the public key, for JSON and
+/// HTML 401 bodies alike (an HTML body is not an `ApiError`, and used to surface as undecodable).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_facade_types_a_wrong_key_as_an_authentication_error_with_json_and_html_401s() {
+    use mongodb_invitations::{Client, Flavour, Invitee, OrgInvitationChanges, OrgRole};
+    bounded(async {
+        for body in [UnauthorizedBody::Json, UnauthorizedBody::Html, UnauthorizedBody::Empty] {
+            let fake = fake_builder(DigestAlgorithm::Md5, 100, Faults::none())
+                .unauthorized_body(body)
+                .start()
+                .await
+                .expect("fake starts");
+            let org = &fake.seeded().orgs[0];
+            for flavour in [Flavour::AtlasV2, Flavour::AtlasV1, Flavour::OpsManager] {
+                let client = Client::builder(flavour)
+                    .base_url(fake.base_url())
+                    .digest(PUBLIC, "not-the-private-key")
+                    .retry(RetryPolicy::never())
+                    .build()
+                    .expect("client");
+                let err = client
+                    .update_org_invitation(
+                        &org.id.parse().expect("org id"),
+                        &Invitee::Id(org.invitations[0].id.parse().expect("id")),
+                        &OrgInvitationChanges::roles([OrgRole::Member]),
+                    )
+                    .await
+                    .expect_err("refused");
+                assert!(
+                    matches!(
+                        &err,
+                        mongodb_invitations::Error::Authentication {
+                            reason: AuthReason::WrongCredentials,
+                            principal: Some(Principal::PublicKey(key)),
+                        } if key == PUBLIC
+                    ),
+                    "{body:?} {flavour:?}: {err:?}"
+                );
+                assert_eq!(
+                    err.to_string(),
+                    format!(
+                        "authentication failed for public key {PUBLIC}: the server refused the credentials"
+                    )
+                );
+                assert!(!format!("{err:?}").contains("not-the-private-key"));
+            }
+            fake.shutdown().await;
+        }
+    })
+    .await;
+}
+
+/// Errors name URLs without their query: a username there is an e-mail address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_name_urls_without_their_query() {
+    use mongodb_invitations::{Client, Flavour};
+    bounded(async {
+        // Port 9 (discard) on loopback: nothing listens there in the test environment.
+        let base = "http://127.0.0.1:9";
+        let transport = digest_transport(PRIVATE, RetryPolicy::never());
+        let request = transport
             .http_client()
             .get(format!(
-                "{}/api/atlas/v1.0/orgs/{}/invites",
-                fake.base_url(),
-                org.id
+                "{base}/api/atlas/v2/orgs/0123456789abcdef01234567/invites?username=ada%40example.com"
             ))
             .build()
             .expect("request");
-        let response = transport.execute(get).await.expect("a response");
-        assert_eq!(response.status().as_u16(), 401);
-        // The cached (wrong) nonce is tried, refused, re-signed once with the new nonce, refused again.
-        assert_eq!(fake.counters().total_requests, 4);
-        Arc::into_inner(fake)
-            .expect("no other holder")
-            .shutdown()
-            .await;
+        let err = transport.send(request).await.expect_err("nobody listens");
+        let shown = format!("{err} {err:?}");
+        assert!(
+            shown.contains("/api/atlas/v2/orgs/0123456789abcdef01234567/invites"),
+            "{shown}"
+        );
+        assert!(!shown.contains("example.com") && !shown.contains("username="), "{shown}");
+
+        let client = Client::builder(Flavour::AtlasV2)
+            .base_url(base)
+            .digest(PUBLIC, PRIVATE)
+            .retry(RetryPolicy::never())
+            .build()
+            .expect("client");
+        let err = client
+            .list_org_invitations(
+                &"0123456789abcdef01234567".parse().expect("org id"),
+                Some(&"ada@example.com".parse().expect("username")),
+            )
+            .await
+            .expect_err("nobody listens");
+        let shown = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
+        assert!(matches!(err, mongodb_invitations::Error::Transport { .. }), "{shown}");
+        assert!(!shown.contains("example.com") && !shown.contains("username="), "{shown}");
     })
     .await;
 }
@@ -478,7 +760,10 @@ async fn a_refused_token_is_refreshed_once_then_the_401_is_typed() {
             .send(update_request(&transport, &api, &update(&api, 0)))
             .await
             .expect_err("refused");
-        assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
+        assert!(
+            matches!(&err, Error::Unauthorized { failure: Some(f), .. } if f.reason == AuthReason::TokenRefused),
+            "{err:?}"
+        );
         assert_eq!(
             issuer.counters().tokens_issued,
             2,
@@ -496,9 +781,37 @@ async fn a_refused_token_is_refreshed_once_then_the_401_is_typed() {
             .send(update_request(&wrong, &api, &update(&api, 0)))
             .await
             .expect_err("refused");
-        assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
+        assert!(
+            matches!(&err, Error::Unauthorized { failure: Some(f), .. } if f.reason == AuthReason::WrongCredentials
+                && f.principal == Some(Principal::ClientId(CLIENT_ID.into()))),
+            "{err:?}"
+        );
         assert!(!format!("{err:?}{err}").contains("wrong-secret"));
         assert_eq!(api.counters().tokens_issued, 0);
+
+        // 16 callers waiting for one token fetch that the endpoint refuses: one request to the token
+        // endpoint, and every caller gets its refusal.
+        api.reset_counters();
+        let wrong = service_account_transport("wrong-secret");
+        let callers: Vec<_> = (0..16)
+            .map(|_| {
+                let (wrong, api) = (wrong.clone(), Arc::clone(&api));
+                tokio::spawn(async move {
+                    wrong
+                        .send(update_request(&wrong, &api, &update(&api, 0)))
+                        .await
+                })
+            })
+            .collect();
+        for caller in callers {
+            let err = caller.await.expect("no panic").expect_err("refused");
+            assert!(
+                matches!(&err, Error::Unauthorized { failure: Some(f), .. } if f.reason == AuthReason::WrongCredentials),
+                "{err:?}"
+            );
+        }
+        let seen = api.counters();
+        assert_eq!((seen.total_requests, seen.status(401)), (1, 1), "{seen:?}");
         issuer.shutdown().await;
         Arc::into_inner(api)
             .expect("no other holder")

@@ -1,21 +1,25 @@
 //! `invitations apply` with 10,000 update lines against the embedded fake, beside a hand-written reqwest
-//! Digest loop sending the same 10,000 PATCHes with the same concurrency, in the same run.
+//! Digest loop sending the same 10,000 PATCHes with the same concurrency, in the same run; twice: against
+//! window nonce counting (any unused `nc`: the loop shares one nonce and an atomic count) and against
+//! strict counting (each `nc` above the highest accepted, in arrival order: the loop gives each worker a
+//! nonce of its own, as python-requests does with one session per thread).
 //!
 //! ```sh
 //! nice -n 10 cargo bench -p mongodb-invitations-cli --bench apply          # optional: -- LINES ROUNDS
 //! ```
 //!
-//! Prints, per round and as medians: wall time of the whole command (process start, parsing, output
-//! included), requests per logical update, the command's peak RSS (from `/usr/bin/time`), and the throughput
-//! ratio apply / hand-written loop.
+//! Prints, per round and as medians for each counting: wall time of the whole command (process start,
+//! parsing, output included), requests per logical update, the command's peak RSS (from `/usr/bin/time`),
+//! and the throughput ratio apply / hand-written loop. The last line is the strict counting's medians.
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use fake::NonceCounting;
 use transport::challenge::parse_challenges;
-use transport::digest::{DigestChallenge, Signing, authorization, new_cnonce};
+use transport::digest::{DigestChallenge, Signing, authorization_with_ha1, base_ha1, new_cnonce};
 
 const PUBLIC: &str = "APPLYBENCH";
 const PRIVATE: &str = "apply-bench-private-key";
@@ -43,10 +47,23 @@ fn updates(fake: &fake::FakeServer, count: usize) -> Vec<(String, String, String
         .collect()
 }
 
-fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64) {
+/// CPU time this process has used so far (user + system, from `/proc/self/stat`, in clock ticks of
+/// 10 ms): the fake's work, and the hand-written loop's when it runs.
+fn own_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // Fields after the command name in parentheses: state is field 3, utime 14, stime 15.
+    let after = &stat[stat.rfind(')').expect("comm") + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    Duration::from_millis(ticks * 10)
+}
+
+/// One `apply` run: wall time, requests, peak RSS (KB) and its own CPU time (user + system).
+fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64, Duration) {
     let start = Instant::now();
     let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
+        .args(["-f", "%M %U %S"])
         .arg(env!("CARGO_BIN_EXE_invitations"))
         .args(["--base-url", base_url, "apply"])
         .arg(file)
@@ -66,19 +83,46 @@ fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64) {
     let summary: serde_json::Value =
         serde_json::from_str(stdout.lines().last().expect("summary line")).expect("summary JSON");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let peak_kb: u64 = stderr
+    let figures: Vec<f64> = stderr
         .lines()
         .last()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("peak RSS from time");
+        .expect("time's line")
+        .split_whitespace()
+        .map(|f| f.parse().expect("a number from time"))
+        .collect();
+    let (peak_kb, cpu) = (
+        figures[0] as u64,
+        Duration::from_secs_f64(figures[1] + figures[2]),
+    );
     (
         elapsed,
         summary["requests"].as_u64().expect("requests"),
         peak_kb,
+        cpu,
     )
 }
 
-async fn hand_written(base_url: &str, updates: &[(String, String, String)]) -> Duration {
+/// Learns a nonce with one body-less probe, as the transport does.
+async fn probe(client: &reqwest::Client, url: &str) -> DigestChallenge {
+    let probe = client
+        .get(url)
+        .header("accept", ACCEPT)
+        .send()
+        .await
+        .expect("probe");
+    let challenges = parse_challenges(probe.headers()["www-authenticate"].as_bytes());
+    DigestChallenge::select(&challenges).expect("digest challenge")
+}
+
+/// The loop a person would write knowing the protocol in advance: HA1 computed once, no re-signing (the
+/// fake's nonces never go stale here). Window counting: one probe, one nonce shared by every worker with
+/// an atomic count. Strict counting: each worker probes once for a nonce of its own and counts it alone,
+/// so its counts arrive in order.
+async fn hand_written(
+    base_url: &str,
+    updates: &[(String, String, String)],
+    counting: NonceCounting,
+) -> Duration {
     // reqwest comes without a bundled crypto provider in this workspace; give it ring's.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
@@ -89,29 +133,31 @@ async fn hand_written(base_url: &str, updates: &[(String, String, String)]) -> D
         "{base_url}/api/atlas/v2/orgs/{}/invites/{}",
         updates[0].0, updates[0].1
     );
-    let probe = client
-        .get(&first)
-        .header("accept", ACCEPT)
-        .send()
-        .await
-        .expect("probe");
-    let challenges = parse_challenges(probe.headers()["www-authenticate"].as_bytes());
-    let challenge = Arc::new(DigestChallenge::select(&challenges).expect("digest challenge"));
-    let nc = Arc::new(AtomicU32::new(0));
+    let start = Instant::now();
+    let shared = match counting {
+        NonceCounting::Window => Some(Arc::new(probe(&client, &first).await)),
+        _ => None,
+    };
+    let shared_nc = Arc::new(AtomicU32::new(0));
     let next = Arc::new(AtomicUsize::new(0));
     let work: Arc<Vec<_>> = Arc::new(updates.to_vec());
-    let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
-        let (client, challenge, nc, next, work) = (
+        let (client, shared, shared_nc, next, work, first) = (
             client.clone(),
-            challenge.clone(),
-            nc.clone(),
+            shared.clone(),
+            shared_nc.clone(),
             next.clone(),
             work.clone(),
+            first.clone(),
         );
         let base_url = base_url.to_string();
         tasks.push(tokio::spawn(async move {
+            let (challenge, mut own_nc) = match shared {
+                Some(challenge) => (challenge, None),
+                None => (Arc::new(probe(&client, &first).await), Some(0u32)),
+            };
+            let ha1 = base_ha1(challenge.algorithm, PUBLIC, &challenge.realm, PRIVATE);
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((org, inv, role)) = work.get(i) else {
@@ -119,17 +165,27 @@ async fn hand_written(base_url: &str, updates: &[(String, String, String)]) -> D
                 };
                 let path = format!("/api/atlas/v2/orgs/{org}/invites/{inv}");
                 let cnonce = new_cnonce();
+                let nc = match own_nc.as_mut() {
+                    Some(nc) => {
+                        *nc += 1;
+                        *nc
+                    }
+                    None => shared_nc.fetch_add(1, Ordering::Relaxed) + 1,
+                };
                 let signing = Signing {
                     username: PUBLIC,
-                    password: PRIVATE,
+                    password: "",
                     method: "PATCH",
                     uri: &path,
-                    nc: nc.fetch_add(1, Ordering::Relaxed) + 1,
+                    nc,
                     cnonce: &cnonce,
                 };
                 let answer = client
                     .patch(format!("{base_url}{path}"))
-                    .header("authorization", authorization(&challenge, &signing))
+                    .header(
+                        "authorization",
+                        authorization_with_ha1(&challenge, &ha1, &signing),
+                    )
                     .header("accept", ACCEPT)
                     .header("content-type", ACCEPT)
                     .body(format!(r#"{{"roles":["{role}"]}}"#))
@@ -165,62 +221,104 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        // Nonces never go stale during the run, so neither side pays for re-signing.
-        let fake = fake::FakeServer::builder()
-            .seed(3)
-            .digest_keys(PUBLIC, PRIVATE)
-            .nonce_max_uses(u32::MAX)
-            .nonce_max_age(Duration::from_secs(3600))
-            .start()
-            .await
-            .expect("fake");
-        let work = updates(&fake, lines);
-        let file = std::env::temp_dir().join(format!("apply-bench-{}.jsonl", std::process::id()));
-        let text: String = work
-            .iter()
-            .map(|(org, inv, role)| format!("{{\"scope\":\"org\",\"target\":\"{org}\",\"id\":\"{inv}\",\"roles\":[\"{role}\"]}}\n"))
-            .collect();
-        std::fs::write(&file, text).expect("write lines");
-
-        let (mut apply_s, mut base_s, mut per_update, mut peaks) = (vec![], vec![], vec![], vec![]);
-        for round in 0..rounds {
-            // Alternate which side goes first.
-            let (a, b) = if round % 2 == 0 {
-                let url = fake.base_url().to_string();
-                let f = file.clone();
-                let a = tokio::task::spawn_blocking(move || run_apply(&url, &f)).await.expect("apply");
-                (a, hand_written(fake.base_url(), &work).await)
-            } else {
-                let b = hand_written(fake.base_url(), &work).await;
-                let url = fake.base_url().to_string();
-                let f = file.clone();
-                (tokio::task::spawn_blocking(move || run_apply(&url, &f)).await.expect("apply"), b)
-            };
-            let (elapsed, requests, peak_kb) = a;
-            println!(
-                "round {round}: apply {lines} lines {:.3} s ({:.0} updates/s), {:.4} requests/update, peak {} KB; \
-                 hand-written loop {:.3} s ({:.0} updates/s)",
-                elapsed.as_secs_f64(),
-                lines as f64 / elapsed.as_secs_f64(),
-                requests as f64 / lines as f64,
-                peak_kb,
-                b.as_secs_f64(),
-                lines as f64 / b.as_secs_f64(),
-            );
-            apply_s.push(elapsed.as_secs_f64());
-            base_s.push(b.as_secs_f64());
-            per_update.push(requests as f64 / lines as f64);
-            peaks.push(peak_kb as f64);
+        for counting in [NonceCounting::Window, NonceCounting::Strict] {
+            measure(counting, lines, rounds).await;
         }
-        let (a, b) = (median(apply_s), median(base_s));
-        println!(
-            "median: apply {a:.3} s, hand-written {b:.3} s, ratio (apply throughput / hand-written) {:.2}, \
-             {:.4} requests/update, peak RSS {:.1} MB",
-            b / a,
-            median(per_update),
-            median(peaks) / 1024.0
-        );
-        let _ = std::fs::remove_file(&file);
-        fake.shutdown().await;
     });
+}
+
+/// `rounds` rounds of apply and the hand-written loop against a fake with this counting; prints each
+/// round and the medians.
+async fn measure(counting: NonceCounting, lines: usize, rounds: usize) {
+    // Nonces never go stale during the run, so neither side pays for re-signing.
+    let fake = fake::FakeServer::builder()
+        .seed(3)
+        .digest_keys(PUBLIC, PRIVATE)
+        .nonce_counting(counting)
+        .nonce_max_uses(u32::MAX)
+        .nonce_max_age(Duration::from_secs(3600))
+        .start()
+        .await
+        .expect("fake");
+    let name = match counting {
+        NonceCounting::Strict => "strict counting",
+        _ => "window counting",
+    };
+    let work = updates(&fake, lines);
+    let file = std::env::temp_dir().join(format!("apply-bench-{}.jsonl", std::process::id()));
+    let text: String = work
+        .iter()
+        .map(|(org, inv, role)| format!("{{\"scope\":\"org\",\"target\":\"{org}\",\"id\":\"{inv}\",\"roles\":[\"{role}\"]}}\n"))
+        .collect();
+    std::fs::write(&file, text).expect("write lines");
+
+    let (mut apply_s, mut base_s, mut per_update, mut peaks) = (vec![], vec![], vec![], vec![]);
+    let (mut apply_cpu, mut base_cpu) = (vec![], vec![]);
+    for round in 0..rounds {
+        let apply_side = || async {
+            let (url, f) = (fake.base_url().to_string(), file.clone());
+            let before = own_cpu();
+            let (elapsed, requests, peak, cpu) =
+                tokio::task::spawn_blocking(move || run_apply(&url, &f))
+                    .await
+                    .expect("apply");
+            // The command's own CPU plus the fake's while it served the command.
+            (elapsed, requests, peak, cpu + (own_cpu() - before))
+        };
+        let loop_side = || async {
+            let before = own_cpu();
+            let elapsed = hand_written(fake.base_url(), &work, counting).await;
+            (elapsed, own_cpu() - before)
+        };
+        // Alternate which side goes first.
+        let (a, (b, b_cpu)) = if round % 2 == 0 {
+            let a = apply_side().await;
+            (a, loop_side().await)
+        } else {
+            let b = loop_side().await;
+            (apply_side().await, b)
+        };
+        let (elapsed, requests, peak_kb, a_cpu) = a;
+        println!(
+            "{name} round {round}: apply {lines} lines {:.3} s ({:.0} updates/s), {:.4} requests/update, peak {} KB, \
+             CPU {:.0} µs/update with the fake's; hand-written loop {:.3} s ({:.0} updates/s), CPU {:.0} µs/update",
+            elapsed.as_secs_f64(),
+            lines as f64 / elapsed.as_secs_f64(),
+            requests as f64 / lines as f64,
+            peak_kb,
+            a_cpu.as_secs_f64() * 1e6 / lines as f64,
+            b.as_secs_f64(),
+            lines as f64 / b.as_secs_f64(),
+            b_cpu.as_secs_f64() * 1e6 / lines as f64,
+        );
+        apply_cpu.push(a_cpu.as_secs_f64() * 1e6 / lines as f64);
+        base_cpu.push(b_cpu.as_secs_f64() * 1e6 / lines as f64);
+        apply_s.push(elapsed.as_secs_f64());
+        base_s.push(b.as_secs_f64());
+        per_update.push(requests as f64 / lines as f64);
+        peaks.push(peak_kb as f64);
+    }
+    let seen = fake.counters();
+    // Both sides respected the counting: nothing was refused for a nonce reason.
+    assert_eq!(
+        (
+            seen.bodies_refused_for_nonce,
+            seen.status(401),
+            seen.challenges
+        ),
+        (0, seen.challenges, seen.challenges),
+        "{name}: {seen:?}"
+    );
+    let (a, b) = (median(apply_s), median(base_s));
+    println!(
+        "median: {name}, apply {a:.3} s, hand-written {b:.3} s, {:.4} requests/update, peak RSS {:.1} MB, \
+         CPU per update (fake included) apply {:.0} µs / hand-written {:.0} µs, ratio (apply throughput / hand-written) {:.2}",
+        median(per_update),
+        median(peaks) / 1024.0,
+        median(apply_cpu),
+        median(base_cpu),
+        b / a,
+    );
+    let _ = std::fs::remove_file(&file);
+    fake.shutdown().await;
 }

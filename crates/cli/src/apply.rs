@@ -1,13 +1,13 @@
 //! `invitations apply`: many updates from JSON lines, run concurrently, reported in input order.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use mongodb_invitations::{
     Client, Error, Flavour, Invitation, Invitee, OrgId, OrgInvitationChanges, ProjectId,
     ProjectRole, ProjectRoleAssignment, ValidationError,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::args::{ApplyArgs, Global};
@@ -34,6 +34,18 @@ struct Line {
 struct GroupRoles {
     group_id: String,
     roles: Vec<String>,
+}
+
+/// One result as printed: `{"line", "ok", "invitation"}` or `{"line", "ok", "error"}`. Serialized
+/// straight to the output, without building a JSON value first.
+#[derive(Serialize)]
+struct Record<'a> {
+    line: usize,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invitation: Option<&'a Invitation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Value>,
 }
 
 /// A line checked and ready to send.
@@ -154,21 +166,55 @@ pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
             (line, outcome)
         })
         .buffered(usize::from(args.concurrency));
-    while let Some((line, outcome)) = results.next().await {
-        let record: Value = match outcome {
+    // Results go through a buffer that is flushed whenever the next result is not ready yet (and at
+    // the end): a batch that streams from a fast server is not one write per line, and a slow server's
+    // results still appear as they come.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    // A progress bar shares the terminal: each line must be out before the bar is drawn again.
+    let line_by_line = !bar.is_hidden();
+    loop {
+        let next = match results.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                let _ = out.flush();
+                results.next().await
+            }
+        };
+        let Some((line, outcome)) = next else {
+            break;
+        };
+        let record = match &outcome {
             Ok(invitation) => {
                 ok += 1;
-                json!({"line": line, "ok": true, "invitation": invitation})
+                Record {
+                    line,
+                    ok: true,
+                    invitation: Some(invitation),
+                    error: None,
+                }
             }
             Err(e) => {
                 failed += 1;
-                worst = worst.max(exit_for(&e));
-                json!({"line": line, "ok": false, "error": error_json(&e)})
+                worst = worst.max(exit_for(e));
+                Record {
+                    line,
+                    ok: false,
+                    invitation: None,
+                    error: Some(error_json(e)),
+                }
             }
         };
-        bar.suspend(|| println!("{record}"));
+        bar.suspend(|| {
+            let _ = serde_json::to_writer(&mut out, &record);
+            let _ = out.write_all(b"\n");
+            if line_by_line {
+                let _ = out.flush();
+            }
+        });
         bar.inc(1);
     }
+    let _ = out.flush();
+    drop(out);
     bar.finish_and_clear();
     let stats = client.stats();
     println!(

@@ -2,7 +2,8 @@
 //!
 //! Credentials come only from the environment (`MONGODB_ATLAS_PUBLIC_API_KEY` / `MONGODB_ATLAS_PRIVATE_API_KEY`
 //! for Digest, `MONGODB_ATLAS_CLIENT_ID` / `MONGODB_ATLAS_CLIENT_SECRET` for a service account). Exit codes:
-//! 0 success; 1 the API answered with an error (its `ApiError` JSON on stderr); 2 invalid input or usage,
+//! 0 success; 1 the API answered with an error (its `ApiError` JSON on stderr) or refused the credentials (a
+//! message naming the public key or client id, never a secret); 2 invalid input or usage,
 //! nothing sent; 3 no usable answer (transport failure after retries, or an undecodable response).
 
 #![forbid(unsafe_code)]

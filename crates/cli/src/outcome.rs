@@ -28,33 +28,40 @@ impl From<Exit> for ExitCode {
 pub(crate) fn exit_for(error: &Error) -> Exit {
     match error {
         Error::Validation(_) => Exit::Invalid,
-        Error::Api(_) | Error::RateLimited { .. } | Error::VersionGone { .. } => Exit::Api,
+        Error::Api(_)
+        | Error::RateLimited { .. }
+        | Error::VersionGone { .. }
+        | Error::Authentication { .. } => Exit::Api,
         _ => Exit::Transport,
     }
 }
 
-/// A failure as one JSON object: the `ApiError` for API errors, `{"error": kind, "message"}` otherwise.
+/// A failure as one JSON object: the `ApiError` for API errors, `{"error": kind, "message"}` otherwise
+/// (with `"reason"` for a refused authentication).
 pub(crate) fn error_json(error: &Error) -> Value {
-    match error.api_error() {
-        Some(api) => {
-            serde_json::to_value(api).unwrap_or_else(|_| json!({"message": error.to_string()}))
-        }
-        None => json!({
-            "error": match error {
-                Error::Validation(_) => "invalid-input",
-                Error::Transport { .. } => "transport",
-                Error::UndecodableResponse { .. } => "undecodable-response",
-                _ => "error",
-            },
-            "message": error.to_string(),
-        }),
+    if let Some(api) = error.api_error() {
+        return serde_json::to_value(api).unwrap_or_else(|_| json!({"message": error.to_string()}));
     }
+    let kind = match error {
+        Error::Validation(_) => "invalid-input",
+        Error::Transport { .. } => "transport",
+        Error::UndecodableResponse { .. } => "undecodable-response",
+        Error::Authentication { reason, .. } => {
+            return json!({
+                "error": "authentication",
+                "reason": reason.code(),
+                "message": error.to_string(),
+            });
+        }
+        _ => "error",
+    };
+    json!({"error": kind, "message": error.to_string()})
 }
 
 /// Reports a failed single command on stderr and returns its exit status.
 pub(crate) fn report(error: &Error) -> Exit {
     let exit = exit_for(error);
-    if exit == Exit::Api {
+    if exit == Exit::Api && error.api_error().is_some() {
         eprintln!("{}", error_json(error));
     } else {
         eprintln!("error: {error}");

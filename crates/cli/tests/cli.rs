@@ -24,6 +24,11 @@ async fn fake() -> FakeServer {
 
 /// Runs the binary with the Digest keys in its environment (and no other MongoDB variables).
 fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    run_with_private_key(PRIVATE, args, stdin)
+}
+
+/// [`run`] with this private key instead of the right one.
+fn run_with_private_key(private_key: &str, args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_invitations"));
     for (k, _) in std::env::vars() {
         if k.starts_with("MONGODB_ATLAS_") {
@@ -31,7 +36,7 @@ fn run(args: &[&str], stdin: Option<&str>) -> Output {
         }
     }
     cmd.env("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC)
-        .env("MONGODB_ATLAS_PRIVATE_API_KEY", PRIVATE)
+        .env("MONGODB_ATLAS_PRIVATE_API_KEY", private_key)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -347,13 +352,174 @@ async fn apply_reports_each_line_in_order_and_a_summary() {
     assert_eq!(lines[3]["error"]["errorCode"], "INVITATION_NOT_FOUND");
     assert_eq!(lines[6]["ok"], 3);
     assert_eq!(lines[6]["failed"], 3);
-    // Three updates and one 404, plus the first Digest challenge: nothing is sent for the bad lines.
-    assert_eq!(lines[6]["requests"], 5);
+    // Three updates and one 404, plus one Digest probe per nonce (at most one per update in flight):
+    // nothing is sent for the bad lines.
+    let seen = fake.counters();
+    assert!((1..=3).contains(&seen.challenges), "{seen:?}");
+    assert_eq!(lines[6]["requests"], 4 + seen.challenges);
+    assert_eq!(seen.total_requests, 4 + seen.challenges);
     assert_eq!(
         fake.state(Product::Atlas).orgs[0].invitations[1].roles,
         ["ORG_OWNER"]
     );
     fake.shutdown().await;
+}
+
+/// 1,000 updates through `apply` at concurrency 8 and 32 against strict nonce counting (each count above
+/// the highest accepted, in arrival order) and against window counting: every update lands, no body is
+/// refused for a nonce reason, and the requests stay within N + 2c (strict) and N + c (window).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_at_concurrency_lands_every_update_under_strict_and_window_nonce_counting() {
+    for counting in [fake::NonceCounting::Strict, fake::NonceCounting::Window] {
+        let fake = FakeServer::builder()
+            .seed(5)
+            .digest_keys(PUBLIC, PRIVATE)
+            .nonce_counting(counting)
+            .nonce_max_uses(u32::MAX)
+            .start()
+            .await
+            .expect("fake starts");
+        let org = fake.seeded().orgs[0].clone();
+        let input: String = (0..1000)
+            .map(|i| {
+                let role = if i % 2 == 0 { "ORG_MEMBER" } else { "ORG_READ_ONLY" };
+                format!(
+                    "{{\"scope\":\"org\",\"target\":\"{}\",\"id\":\"{}\",\"roles\":[\"{role}\"]}}\n",
+                    org.id,
+                    org.invitations[i % org.invitations.len()].id
+                )
+            })
+            .collect();
+        for concurrency in [8u64, 32] {
+            fake.reset_counters();
+            let out = run(
+                &[
+                    "--base-url",
+                    fake.base_url(),
+                    "apply",
+                    "-",
+                    "--concurrency",
+                    &concurrency.to_string(),
+                ],
+                Some(&input),
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(code(&out), 0, "{counting:?} c={concurrency}: {stderr}");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let summary: Value =
+                serde_json::from_str(stdout.lines().last().expect("summary")).expect("JSON");
+            assert_eq!(
+                (summary["ok"].as_u64(), summary["failed"].as_u64()),
+                (Some(1000), Some(0))
+            );
+            let seen = fake.counters();
+            let bound = match counting {
+                fake::NonceCounting::Strict => 1000 + 2 * concurrency,
+                _ => 1000 + concurrency,
+            };
+            assert!(
+                seen.total_requests <= bound && seen.challenges <= concurrency,
+                "{counting:?} c={concurrency}: {seen:?}"
+            );
+            assert_eq!(
+                (
+                    seen.status(200),
+                    seen.bodies_refused_for_nonce,
+                    seen.counts_out_of_order,
+                    seen.replays_refused,
+                    seen.bodies_without_credentials
+                ),
+                (1000, 0, 0, 0, 0),
+                "{counting:?} c={concurrency}: {seen:?}"
+            );
+            assert_eq!(summary["requests"].as_u64(), Some(seen.total_requests));
+        }
+        fake.shutdown().await;
+    }
+}
+
+/// A wrong private key is an authentication error naming the public key (never the private one), exit
+/// 1, whatever the body of the server's 401: MongoDB's JSON, an HTML page from Apache or a proxy, none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_key_exits_1_naming_the_public_key_with_json_html_and_empty_401_bodies() {
+    const WRONG: &str = "not-the-cli-private-key";
+    for body in [
+        fake::UnauthorizedBody::Json,
+        fake::UnauthorizedBody::Html,
+        fake::UnauthorizedBody::Empty,
+    ] {
+        let fake = FakeServer::builder()
+            .seed(5)
+            .digest_keys(PUBLIC, PRIVATE)
+            .unauthorized_body(body)
+            .start()
+            .await
+            .expect("fake starts");
+        let org = fake.seeded().orgs[0].clone();
+        for flavour in ["atlas-v2", "ops-manager-v1"] {
+            let out = run_with_private_key(
+                WRONG,
+                &[
+                    "--flavour",
+                    flavour,
+                    "--base-url",
+                    fake.base_url(),
+                    "update",
+                    "org",
+                    &org.id,
+                    "--id",
+                    &org.invitations[0].id,
+                    "--role",
+                    "ORG_MEMBER",
+                ],
+                None,
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(code(&out), 1, "{body:?} {flavour}: {stderr}");
+            // The last line: a deprecation warning may come before it.
+            assert_eq!(
+                stderr.lines().last().unwrap_or_default(),
+                format!(
+                    "error: authentication failed for public key {PUBLIC}: the server refused the credentials"
+                ),
+                "{body:?} {flavour}"
+            );
+            assert!(!stderr.contains(WRONG) && out.stdout.is_empty());
+        }
+        // The same through `apply`, one JSON line per update.
+        let input = format!(
+            "{{\"scope\":\"org\",\"target\":\"{}\",\"id\":\"{}\",\"roles\":[\"ORG_MEMBER\"]}}\n",
+            org.id, org.invitations[0].id
+        );
+        let out = run_with_private_key(
+            WRONG,
+            &["--base-url", fake.base_url(), "apply", "-"],
+            Some(&input),
+        );
+        assert_eq!(
+            code(&out),
+            1,
+            "{body:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line: Value =
+            serde_json::from_str(stdout.lines().next().expect("a line")).expect("JSON");
+        assert_eq!(line["error"]["error"], "authentication", "{body:?}");
+        assert_eq!(line["error"]["reason"], "wrong-credentials", "{body:?}");
+        assert!(
+            line["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(PUBLIC) && !m.contains(WRONG))
+        );
+        assert!(!stdout.contains(WRONG) && !String::from_utf8_lossy(&out.stderr).contains(WRONG));
+        // Nothing was changed.
+        assert_eq!(
+            fake.state(Product::Atlas).orgs[0].invitations[0].roles,
+            org.invitations[0].roles
+        );
+        fake.shutdown().await;
+    }
 }
 
 #[test]

@@ -23,6 +23,12 @@ pub struct CountersSnapshot {
     pub stale_challenges: u64,
     /// Digest requests refused because their `nc` repeated one already used with the nonce.
     pub replays_refused: u64,
+    /// Digest requests refused under [`NonceCounting::Strict`](crate::NonceCounting::Strict) because their
+    /// `nc`, though unused, was not above the highest one already accepted for the nonce.
+    pub counts_out_of_order: u64,
+    /// Requests that carried a body and correct credentials but were refused for a nonce reason (stale
+    /// or unknown nonce, repeated or out-of-order `nc`): a body that crossed the wire for nothing.
+    pub bodies_refused_for_nonce: u64,
     /// Requests that carried a body but no `Authorization` header: a client that sends its body before
     /// it has credentials pays for the body twice.
     pub bodies_without_credentials: u64,
@@ -50,6 +56,8 @@ pub(crate) struct Counters {
     challenges: AtomicU64,
     stale_challenges: AtomicU64,
     replays_refused: AtomicU64,
+    counts_out_of_order: AtomicU64,
+    bodies_refused_for_nonce: AtomicU64,
     bodies_without_credentials: AtomicU64,
     retries_seen: AtomicU64,
     tokens_issued: AtomicU64,
@@ -69,6 +77,8 @@ impl Counters {
             challenges: AtomicU64::new(0),
             stale_challenges: AtomicU64::new(0),
             replays_refused: AtomicU64::new(0),
+            counts_out_of_order: AtomicU64::new(0),
+            bodies_refused_for_nonce: AtomicU64::new(0),
             bodies_without_credentials: AtomicU64::new(0),
             retries_seen: AtomicU64::new(0),
             tokens_issued: AtomicU64::new(0),
@@ -102,6 +112,15 @@ impl Counters {
         self.replays_refused.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn out_of_order(&self) {
+        self.counts_out_of_order.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn body_refused_for_nonce(&self) {
+        self.bodies_refused_for_nonce
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn token_issued(&self) {
         self.tokens_issued.fetch_add(1, Ordering::Relaxed);
     }
@@ -131,6 +150,8 @@ impl Counters {
             challenges: self.challenges.load(Ordering::Relaxed),
             stale_challenges: self.stale_challenges.load(Ordering::Relaxed),
             replays_refused: self.replays_refused.load(Ordering::Relaxed),
+            counts_out_of_order: self.counts_out_of_order.load(Ordering::Relaxed),
+            bodies_refused_for_nonce: self.bodies_refused_for_nonce.load(Ordering::Relaxed),
             bodies_without_credentials: self.bodies_without_credentials.load(Ordering::Relaxed),
             retries_seen: self.retries_seen.load(Ordering::Relaxed),
             tokens_issued: self.tokens_issued.load(Ordering::Relaxed),
@@ -144,6 +165,8 @@ impl Counters {
             &self.challenges,
             &self.stale_challenges,
             &self.replays_refused,
+            &self.counts_out_of_order,
+            &self.bodies_refused_for_nonce,
             &self.bodies_without_credentials,
             &self.retries_seen,
             &self.tokens_issued,

@@ -58,7 +58,9 @@
 //! * **Digest** (RFC 7616): realm `MMS Public API`, `qop="auth"`, the algorithm chosen with
 //!   [`FakeServerBuilder::digest_algorithm`] (MD5 by default; the `algorithm` a client names must be the
 //!   one offered). The `uri` must equal the request target. An `nc` may not repeat for a nonce (a repeat is
-//!   refused as a replay: 401, `stale=false`). A nonce is stale once it has authenticated
+//!   refused as a replay: 401, `stale=false`), and by default ([`NonceCounting::Strict`]) it must be above
+//!   the highest one already accepted for that nonce, in the order requests arrive (also 401,
+//!   `stale=false`); [`NonceCounting::Window`] accepts any unused count instead. A nonce is stale once it has authenticated
 //!   [`nonce_max_uses`](FakeServerBuilder::nonce_max_uses) requests or is older than
 //!   [`nonce_max_age`](FakeServerBuilder::nonce_max_age); a correct digest on a stale or unknown nonce
 //!   gets 401 with a fresh nonce and `stale=true`.
@@ -69,7 +71,8 @@
 //!   `POST /api/oauth/revoke` with form `token=...` revokes one.
 //! * [`FakeServerBuilder::allow_anonymous`] also lets requests without any `Authorization` through, for
 //!   clients with no authentication wired in (credentials that are sent are still checked).
-//! * Anything else: 401 `UNAUTHORIZED` `ApiError` with a fresh `WWW-Authenticate: Digest ...` challenge.
+//! * Anything else: 401 `UNAUTHORIZED` `ApiError` with a fresh `WWW-Authenticate: Digest ...` challenge
+//!   ([`FakeServerBuilder::unauthorized_body`] makes that body an HTML page or empty instead).
 //!
 //! # Faults
 //!
@@ -103,7 +106,8 @@ mod seed;
 mod server;
 mod store;
 
-pub use auth::digest::DigestAlgorithm;
+pub use auth::UnauthorizedBody;
+pub use auth::digest::{DigestAlgorithm, NonceCounting};
 pub use counters::CountersSnapshot;
 pub use faults::{Fault, Faults, FaultsError};
 pub use flavour::{Flavour, Product};

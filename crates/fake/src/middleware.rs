@@ -11,6 +11,7 @@ use axum::response::Response;
 use tokio::sync::Notify;
 
 use crate::api_error::ApiFailure;
+use crate::auth::UnauthorizedBody;
 use crate::auth::digest::Refusal;
 use crate::faults::Fault;
 use crate::flavour::Flavour;
@@ -49,8 +50,8 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
         .into_iter()
         .find(|f| path.starts_with(f.prefix()))
     {
-        if let Err(refused) = authenticate(&app, flavour, &parts) {
-            return counted(&app, render::failure(None, refused));
+        if let Err(refused) = authenticate(&app, flavour, &parts, !bytes.is_empty()) {
+            return counted(&app, unauthorized(&app, refused));
         }
         if !bytes.is_empty() {
             app.counters.authenticated_body(fingerprint(&parts, &bytes));
@@ -95,6 +96,7 @@ fn authenticate(
     app: &App,
     flavour: Flavour,
     parts: &axum::http::request::Parts,
+    has_body: bool,
 ) -> Result<(), ApiFailure> {
     let authorization = parts
         .headers
@@ -114,9 +116,17 @@ fn authenticate(
             .unwrap_or("/");
         match app.digest.verify(rest, parts.method.as_str(), target) {
             Ok(()) => return Ok(()),
-            Err(Refusal::Stale) => stale = true,
-            Err(Refusal::Replay) => app.counters.replay(),
-            Err(Refusal::Malformed | Refusal::WrongCredentials) => {}
+            Err(refusal) => {
+                if has_body && refusal.is_nonce_reason() {
+                    app.counters.body_refused_for_nonce();
+                }
+                match refusal {
+                    Refusal::Stale => stale = true,
+                    Refusal::Replay => app.counters.replay(),
+                    Refusal::OutOfOrder => app.counters.out_of_order(),
+                    Refusal::Malformed | Refusal::WrongCredentials => {}
+                }
+            }
         }
     } else if scheme.eq_ignore_ascii_case("bearer")
         && flavour.accepts_bearer()
@@ -135,6 +145,25 @@ fn authenticate(
         Ok(value) => failure.with_header(header::WWW_AUTHENTICATE, value),
         Err(_) => failure,
     })
+}
+
+/// A refusal of authentication in the body shape the server was configured with.
+fn unauthorized(app: &App, refused: ApiFailure) -> Response {
+    let html = match app.unauthorized_body {
+        UnauthorizedBody::Json => return render::failure(None, refused),
+        UnauthorizedBody::Html => {
+            "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>401 Unauthorized</title>\n</head><body>\n<h1>Unauthorized</h1>\n<p>This server could not verify that you\nare authorized to access the document\nrequested.</p>\n</body></html>\n"
+        }
+        UnauthorizedBody::Empty => "",
+    };
+    let mut response = plain(refused.status, "text/html; charset=iso-8859-1", html);
+    if html.is_empty() {
+        response.headers_mut().remove(header::CONTENT_TYPE);
+    }
+    for (name, value) in refused.headers {
+        response.headers_mut().append(name, value);
+    }
+    response
 }
 
 fn fault_response(app: &App, fault: Fault, parts: &axum::http::request::Parts) -> Response {

@@ -20,7 +20,8 @@ use tower::ServiceExt as _;
 
 use crate::api_error::ApiFailure;
 use crate::auth::Secret;
-use crate::auth::digest::{DigestAlgorithm, DigestVerifier};
+use crate::auth::UnauthorizedBody;
+use crate::auth::digest::{DigestAlgorithm, DigestVerifier, NonceCounting};
 use crate::auth::token::TokenBook;
 use crate::counters::{Counters, CountersSnapshot, lock};
 use crate::faults::{Fault, FaultPlan, Faults, FaultsError};
@@ -65,6 +66,8 @@ pub struct FakeServerBuilder {
     nonce_max_uses: u32,
     nonce_max_age: Duration,
     digest_algorithm: DigestAlgorithm,
+    nonce_counting: NonceCounting,
+    unauthorized_body: UnauthorizedBody,
     faults: Faults,
     token_ttl: Duration,
     retry_window: Duration,
@@ -84,6 +87,8 @@ impl std::fmt::Debug for FakeServerBuilder {
             .field("nonce_max_uses", &self.nonce_max_uses)
             .field("nonce_max_age", &self.nonce_max_age)
             .field("digest_algorithm", &self.digest_algorithm)
+            .field("nonce_counting", &self.nonce_counting)
+            .field("unauthorized_body", &self.unauthorized_body)
             .field("faults", &self.faults)
             .field("token_ttl", &self.token_ttl)
             .field("anonymous", &self.anonymous)
@@ -102,6 +107,8 @@ impl Default for FakeServerBuilder {
             nonce_max_uses: 100,
             nonce_max_age: Duration::from_secs(60),
             digest_algorithm: DigestAlgorithm::Md5,
+            nonce_counting: NonceCounting::Strict,
+            unauthorized_body: UnauthorizedBody::Json,
             faults: Faults::none(),
             token_ttl: Duration::from_secs(3600),
             retry_window: Duration::from_secs(10),
@@ -170,6 +177,20 @@ impl FakeServerBuilder {
         self
     }
 
+    /// How the `nc` values of a nonce are checked; [`NonceCounting::Strict`] (each count above the
+    /// highest accepted, in arrival order) by default.
+    pub fn nonce_counting(mut self, counting: NonceCounting) -> Self {
+        self.nonce_counting = counting;
+        self
+    }
+
+    /// What the body of a 401 looks like; MongoDB's JSON `ApiError` by default. The `WWW-Authenticate`
+    /// challenge is the same whatever the body.
+    pub fn unauthorized_body(mut self, body: UnauthorizedBody) -> Self {
+        self.unauthorized_body = body;
+        self
+    }
+
     /// The fault plan; none by default.
     pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
@@ -223,6 +244,7 @@ impl FakeServerBuilder {
             contracts,
             digest: DigestVerifier::new(
                 self.digest_algorithm,
+                self.nonce_counting,
                 self.nonce_max_uses,
                 self.nonce_max_age,
                 self.digest_keys,
@@ -232,6 +254,7 @@ impl FakeServerBuilder {
             faults: FaultPlan::new(self.faults, self.seed),
             base_url: base_url.clone(),
             anonymous: self.anonymous,
+            unauthorized_body: self.unauthorized_body,
             atlas: Mutex::new(Store::new(seeded.clone(), self.seed)),
             ops_manager: Mutex::new(Store::new(seeded.clone(), self.seed)),
         });
@@ -349,6 +372,7 @@ pub(crate) struct App {
     pub(crate) faults: FaultPlan,
     pub(crate) base_url: String,
     pub(crate) anonymous: bool,
+    pub(crate) unauthorized_body: UnauthorizedBody,
     atlas: Mutex<Store>,
     ops_manager: Mutex<Store>,
 }

@@ -279,6 +279,107 @@ async fn sha256_challenges_want_sha256_answers() {
     fake.shutdown().await;
 }
 
+/// Strict counting (the default) refuses a count below the highest accepted one in arrival order, and
+/// counts the body that crossed the wire for nothing; window counting takes it.
+#[tokio::test]
+async fn strict_counting_refuses_an_overtaken_count_and_window_counting_takes_it() {
+    for (counting, late_status) in [
+        (fake::NonceCounting::Strict, StatusCode::UNAUTHORIZED),
+        (fake::NonceCounting::Window, StatusCode::OK),
+    ] {
+        let fake = start(FakeServer::builder().nonce_counting(counting)).await;
+        let org = &fake.seeded().orgs[0];
+        let uri = format!(
+            "/api/atlas/v1.0/orgs/{}/invites/{}",
+            org.id, org.invitations[0].id
+        );
+        let url = format!("{}{uri}", fake.base_url());
+        let http = client();
+        let challenge = http.get(&url).send().await.expect("answer").headers()["www-authenticate"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        let digest = Digest::from_challenge(&challenge, PUBLIC, PRIVATE);
+        let patch = |nc: u32| {
+            http.patch(&url)
+                .header("authorization", digest.header_with_nc("PATCH", &uri, nc))
+                .header("content-type", "application/json")
+                .body(r#"{"roles":["ORG_MEMBER"]}"#)
+                .send()
+        };
+        assert_eq!(patch(2).await.expect("answer").status(), StatusCode::OK);
+        // Count 1 was never used, but arrives after 2 was accepted: a request that lost a race.
+        let late = patch(1).await.expect("answer");
+        assert_eq!(late.status(), late_status, "{counting:?}");
+        if late_status == StatusCode::UNAUTHORIZED {
+            assert!(
+                late.headers()["www-authenticate"]
+                    .to_str()
+                    .expect("ascii")
+                    .contains("stale=false")
+            );
+        }
+        assert_eq!(patch(3).await.expect("answer").status(), StatusCode::OK);
+        let seen = fake.counters();
+        let refused = u64::from(late_status == StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            (
+                seen.counts_out_of_order,
+                seen.bodies_refused_for_nonce,
+                seen.replays_refused
+            ),
+            (refused, refused, 0),
+            "{counting:?}: {seen:?}"
+        );
+        fake.shutdown().await;
+    }
+}
+
+/// Whatever the 401's body (JSON by default, an Apache-style HTML page, nothing), it carries the same
+/// Digest challenge.
+#[tokio::test]
+async fn unauthorized_bodies_can_be_html_or_empty_with_the_same_challenge() {
+    for (body, media, start_of_body) in [
+        (fake::UnauthorizedBody::Json, Some("application/json"), "{"),
+        (
+            fake::UnauthorizedBody::Html,
+            Some("text/html; charset=iso-8859-1"),
+            "<!DOCTYPE HTML",
+        ),
+        (fake::UnauthorizedBody::Empty, None, ""),
+    ] {
+        let fake = start(FakeServer::builder().unauthorized_body(body)).await;
+        let url = format!(
+            "{}/api/public/v1.0/orgs/{}/invites",
+            fake.base_url(),
+            fake.seeded().orgs[0].id
+        );
+        let answer = client().get(&url).send().await.expect("answer");
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+        let challenge = answer.headers()["www-authenticate"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(
+            challenge.starts_with("Digest realm=\"MMS Public API\"")
+                && challenge.contains("nonce="),
+            "{challenge}"
+        );
+        assert_eq!(
+            answer
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().expect("ascii")),
+            media,
+            "{body:?}"
+        );
+        let text = answer.text().await.expect("body");
+        assert!(text.starts_with(start_of_body), "{body:?}: {text}");
+        assert_eq!(text.is_empty(), body == fake::UnauthorizedBody::Empty);
+        fake.shutdown().await;
+    }
+}
+
 #[tokio::test]
 async fn wrong_keys_replayed_nc_and_stale_nonces_are_refused() {
     let fake = start(FakeServer::builder().nonce_max_uses(2)).await;

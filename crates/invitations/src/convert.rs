@@ -4,7 +4,7 @@
 //! The operation called decides whether an answer is an organization or a project invitation, and fills in
 //! the organization or project when the answer does not name it.
 
-use crate::error::Error;
+use crate::error::{ApiError, Error, FieldViolation};
 use crate::ids::InvitationId;
 use crate::model::{
     Invitation, InvitationTarget, OrgUser, OrgUserRoles, ProjectRoleGrant, ProjectRoles,
@@ -96,6 +96,28 @@ impl From<wire::OrgUserResponse> for OrgUser {
             },
             team_ids: w.team_ids,
             invitation_expires_at: w.invitation_expires_at,
+        }
+    }
+}
+
+impl From<wire::ApiError> for ApiError {
+    fn from(w: wire::ApiError) -> Self {
+        ApiError {
+            status: u16::try_from(w.error).unwrap_or_default(),
+            error_code: w.error_code,
+            detail: w.detail,
+            reason: w.reason,
+            parameters: w.parameters,
+            field_violations: w
+                .bad_request_detail
+                .map(|d| d.fields)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| FieldViolation {
+                    field: f.field,
+                    description: f.description,
+                })
+                .collect(),
         }
     }
 }

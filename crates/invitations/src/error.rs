@@ -153,6 +153,16 @@ pub enum Error {
         /// The server's body.
         api: Box<ApiError>,
     },
+    /// The server refused to authenticate the request, whatever the body of its 401 (Atlas JSON, an HTML
+    /// page from Apache or a proxy, nothing): wrong keys, a nonce it kept calling stale, a refused nonce
+    /// count, ... The message names the public key or client id, never a secret.
+    #[error("authentication failed{}: {reason}", principal.as_ref().map(|p| format!(" for {p}")).unwrap_or_default())]
+    Authentication {
+        /// Why, as far as the server's challenge tells.
+        reason: transport::AuthReason,
+        /// Who the request authenticated as (`None` without credentials).
+        principal: Option<transport::Principal>,
+    },
     /// No usable answer: connection, TLS or timeout, after retries.
     #[error("transport failure: {message}")]
     Transport {
@@ -191,6 +201,30 @@ impl Error {
     }
 }
 
+impl From<transport::AuthFailure> for Error {
+    fn from(failure: transport::AuthFailure) -> Self {
+        Error::Authentication {
+            reason: failure.reason,
+            principal: failure.principal,
+        }
+    }
+}
+
+impl From<reqwest::Error> for Error {
+    /// The message and the kept source name the URL without its query: queries carry usernames, which
+    /// are e-mail addresses.
+    fn from(mut e: reqwest::Error) -> Self {
+        if let Some(url) = e.url_mut() {
+            url.set_query(None);
+            url.set_fragment(None);
+        }
+        Error::Transport {
+            message: e.to_string(),
+            source: Some(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +247,18 @@ mod tests {
         let err = Error::Api(Box::new(api));
         assert!(err.is_code("VALIDATION_ERROR"));
         assert_eq!(err.to_string(), "HTTP 400: VALIDATION_ERROR: Bad roles");
+    }
+
+    #[test]
+    fn authentication_failures_name_the_public_key_and_the_reason() {
+        let err = Error::from(transport::AuthFailure {
+            reason: transport::AuthReason::WrongCredentials,
+            principal: Some(transport::Principal::PublicKey("PUBKEY".into())),
+        });
+        assert_eq!(
+            err.to_string(),
+            "authentication failed for public key PUBKEY: the server refused the credentials"
+        );
+        assert!(err.api_error().is_none());
     }
 }

@@ -44,5 +44,5 @@ pub use roles::{OrgRole, ProjectRole};
 pub use transport::{Credentials, RetryPolicy, Stats};
 
 /// The error code MongoDB uses when it caps invitations per IP address; answered as a 400 but treated as
-/// rate limiting.
-pub const INVITATIONS_RATE_LIMITED_IP: &str = "INVITATIONS_RATE_LIMITED_IP";
+/// rate limiting (the transport decides so, for its retries and for this crate's errors).
+pub use transport::INVITATIONS_RATE_LIMITED_IP;

@@ -5,16 +5,16 @@ use std::sync::Mutex;
 
 use progenitor_client::{Error as GenError, ResponseValue};
 use reqwest::header::HeaderMap;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
+use crate::Flavour;
 use crate::client::{Client, Inner};
 use crate::error::{ApiError, Error, ValidationError};
 use crate::ids::{InvitationId, OrgId, ProjectId, UserId, Username};
 use crate::model::{Invitation, Invitee, OrgInvitationChanges, OrgUser, OrgUserChanges};
 use crate::response::Response;
 use crate::roles::{OrgRole, ProjectRole};
-use crate::{Flavour, INVITATIONS_RATE_LIMITED_IP};
 use invitation_types as wire;
 use transport::body_excerpt as excerpt;
 
@@ -59,7 +59,7 @@ macro_rules! call {
                 sunset: row.sunset,
                 successor: row.successor,
             };
-            $self.finish(meta, $c.$op($($arg),*).await).await
+            $self.finish(meta, transport::record_auth_failure($c.$op($($arg),*)).await).await
         }}, {{
             let _ = $c;
             Err(Error::Validation(ValidationError::Unsupported {
@@ -416,13 +416,20 @@ impl Client {
         Ok(names(roles))
     }
 
-    /// Turns a generated client's result into the raw answer or the facade's error.
-    async fn finish<T, E: Serialize>(
+    /// Turns a generated client's result into the raw answer or the facade's error. A refused
+    /// authentication is typed from the transport's record, whatever the 401's body made of `result`.
+    async fn finish<T>(
         &self,
         meta: OpMeta,
-        result: Result<ResponseValue<T>, GenError<E>>,
+        (result, auth): (
+            Result<ResponseValue<T>, GenError<wire::ApiError>>,
+            Option<transport::AuthFailure>,
+        ),
     ) -> Result<Raw<T>, Error> {
         warn_once_if_deprecated(&self.warned, meta);
+        if let (Err(_), Some(failure)) = (&result, auth) {
+            return Err(failure.into());
+        }
         match result {
             Ok(value) => {
                 let status = value.status().as_u16();
@@ -437,8 +444,7 @@ impl Client {
             Err(GenError::ErrorResponse(value)) => {
                 let status = value.status().as_u16();
                 let headers = value.headers().clone();
-                let body = serde_json::to_value(value.into_inner()).unwrap_or(Value::Null);
-                Err(api_error(status, &headers, &body))
+                Err(classified(status, &headers, value.into_inner()))
             }
             Err(GenError::UnexpectedResponse(response)) => {
                 let status = response.status().as_u16();
@@ -473,44 +479,34 @@ impl Client {
 }
 
 fn transport_error(e: reqwest::Error) -> Error {
-    Error::Transport {
-        message: e.to_string(),
-        source: Some(e),
-    }
+    e.into()
 }
 
 /// Classifies an error body by status and code.
 fn api_error(status: u16, headers: &HeaderMap, body: &Value) -> Error {
-    let mut api = match ApiError::deserialize(body) {
-        Ok(api) => api,
-        Err(e) => {
-            return Error::UndecodableResponse {
-                status: Some(status),
-                reason: format!("error body is not an ApiError: {e}"),
-                excerpt: excerpt(body.to_string().as_bytes()),
-            };
-        }
-    };
+    match wire::ApiError::deserialize(body) {
+        Ok(api) => classified(status, headers, api),
+        Err(e) => Error::UndecodableResponse {
+            status: Some(status),
+            reason: format!("error body is not an ApiError: {e}"),
+            excerpt: excerpt(body.to_string().as_bytes()),
+        },
+    }
+}
+
+/// MongoDB's error body with the transport's classification around it: rate limiting (429, or 400
+/// `INVITATIONS_RATE_LIMITED_IP`, with the server's wait) as the transport decides it, 410 after a version's
+/// sunset, anything else as the API's error.
+fn classified(status: u16, headers: &HeaderMap, body: wire::ApiError) -> Error {
+    let mut api = ApiError::from(body);
     api.status = status;
-    let retry_after = || {
-        headers.get(reqwest::header::RETRY_AFTER).and_then(|v| {
-            transport::response_parsing::parse_retry_after(
-                v.as_bytes(),
-                std::time::SystemTime::now(),
-            )
-        })
-    };
     let api = Box::new(api);
-    match status {
-        429 => Error::RateLimited {
-            retry_after: retry_after(),
-            api,
-        },
-        400 if api.is(INVITATIONS_RATE_LIMITED_IP) => Error::RateLimited {
-            retry_after: retry_after(),
-            api,
-        },
-        410 => Error::VersionGone { api },
+    let code = reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
+    match transport::Error::rate_limited(code, headers, Some(&api.error_code)) {
+        Some(transport::Error::RateLimited { retry_after, .. }) => {
+            Error::RateLimited { retry_after, api }
+        }
+        _ if status == 410 => Error::VersionGone { api },
         _ => Error::Api(api),
     }
 }

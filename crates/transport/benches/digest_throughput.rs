@@ -166,6 +166,9 @@ async fn main() {
     let fake = fake::FakeServer::builder()
         .seed(7)
         .digest_keys(PUBLIC, PRIVATE)
+        // The hand-written side shares one nonce and an atomic count across 32 requests in flight,
+        // which only window counting accepts (the transport leases nonces and passes either way).
+        .nonce_counting(fake::NonceCounting::Window)
         .nonce_max_uses(u32::MAX)
         .nonce_max_age(Duration::from_secs(3600))
         .start()

@@ -8,6 +8,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, Request, Response, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::auth_failure::AuthReason;
 use crate::redact::sensitive_header;
 use crate::stats::Counters;
 use crate::token::{Token, basic_authorization, parse_token_response};
@@ -33,14 +34,14 @@ impl Inner {
         let spare = request.try_clone();
         let response = self.send_with_bearer(request, &token).await?;
         let (StatusCode::UNAUTHORIZED, Some(again)) = (response.status(), spare) else {
-            return Ok(response);
+            return Ok(refused_token(response));
         };
         tracing::debug!("bearer token refused: refreshing once");
         let _ = crate::buffered::read_body(response).await;
         self.tokens.invalidate(&key, &token);
         let fetch = || self.fetch_token(token_url.clone(), client_id, client_secret);
         match self.tokens.get(&key, fetch).await {
-            Ok(token) => self.send_with_bearer(again, &token).await,
+            Ok(token) => Ok(refused_token(self.send_with_bearer(again, &token).await?)),
             Err(failure) => failure.into_result(),
         }
     }
@@ -96,7 +97,13 @@ impl Inner {
                 status = response.status().as_u16(),
                 "token endpoint refused the client credentials"
             );
-            return Err(TokenFailure::Answer(response));
+            let (mut response, body) = crate::buffered::read_body(response).await?;
+            if response.status() == StatusCode::UNAUTHORIZED {
+                response
+                    .extensions_mut()
+                    .insert(AuthReason::WrongCredentials);
+            }
+            return Err(TokenFailure::Answer(Answer::keep(&response, body)));
         }
         let (response, body) = crate::buffered::read_body(response).await?;
         match parse_token_response(&body) {
@@ -115,46 +122,128 @@ impl Inner {
                     status = response.status().as_u16(),
                     "unusable token response"
                 );
-                Err(TokenFailure::Answer(unusable_token_response(
-                    response.status(),
-                    problem,
-                )))
+                let made = unusable_token_response(response.status(), problem);
+                let (made, body) = crate::buffered::read_body(made).await?;
+                Err(TokenFailure::Answer(Answer::keep(&made, body)))
             }
         }
     }
 }
 
 /// Why no token came: no answer at all, or an answer that is final (the endpoint's refusal, e.g. its 401
-/// for a bad secret, handed to the caller as the response to its request).
-enum TokenFailure {
-    Transport(reqwest::Error),
-    Answer(Response),
+/// for a bad secret, handed to the caller as the response to its request). Cloned for every caller that
+/// waited for the same fetch.
+#[derive(Clone)]
+pub(crate) enum TokenFailure {
+    /// The endpoint could not be reached. reqwest errors cannot be cloned or made outside reqwest: one
+    /// caller gets the error itself, the others a 502 naming it (see [`unreachable_token_endpoint`]).
+    Transport {
+        error: Arc<std::sync::Mutex<Option<reqwest::Error>>>,
+        message: String,
+    },
+    Answer(Answer),
+}
+
+/// A response kept as parts, so that each waiter gets its own copy.
+#[derive(Clone)]
+pub(crate) struct Answer {
+    status: StatusCode,
+    headers: http::HeaderMap,
+    extensions: http::Extensions,
+    url: Url,
+    body: bytes::Bytes,
+}
+
+impl Answer {
+    fn keep(response: &Response, body: bytes::Bytes) -> Self {
+        Self {
+            status: response.status(),
+            headers: response.headers().clone(),
+            extensions: response.extensions().clone(),
+            url: response.url().clone(),
+            body,
+        }
+    }
+
+    fn response(self) -> Response {
+        use reqwest::ResponseBuilderExt as _;
+        let mut response = http::Response::builder()
+            .status(self.status)
+            .url(self.url)
+            .body(self.body)
+            // Cannot fail: the status is an already-typed value.
+            .unwrap_or_default();
+        *response.headers_mut() = self.headers;
+        response.extensions_mut().extend(self.extensions);
+        Response::from(response)
+    }
 }
 
 impl From<reqwest::Error> for TokenFailure {
     fn from(error: reqwest::Error) -> Self {
-        Self::Transport(error)
+        Self::Transport {
+            message: error.to_string(),
+            error: Arc::new(std::sync::Mutex::new(Some(error))),
+        }
     }
 }
 
 impl TokenFailure {
     fn into_result(self) -> reqwest::Result<Response> {
         match self {
-            Self::Transport(error) => Err(error),
-            Self::Answer(response) => Ok(response),
+            Self::Transport { error, message } => {
+                let mut slot = error
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                match slot.take() {
+                    Some(error) => Err(error),
+                    None => Ok(unreachable_token_endpoint(&message)),
+                }
+            }
+            Self::Answer(answer) => Ok(answer.response()),
         }
     }
 }
 
-/// A 502 standing in for a token endpoint that answered 2xx without a usable token. `execute` must return
-/// a response or a `reqwest::Error`, and reqwest errors cannot be made outside reqwest; the body is an
-/// `ApiError`-shaped JSON naming the problem, and the marker header says the transport made it.
+/// A second 401 after a fresh token: the token itself is refused.
+fn refused_token(mut response: Response) -> Response {
+    if response.status() == StatusCode::UNAUTHORIZED {
+        response.extensions_mut().insert(AuthReason::TokenRefused);
+    }
+    response
+}
+
+/// What a caller that waited for a token fetch that could not reach the endpoint gets: a 502 like
+/// [`unusable_token_response`], naming the error (whose URL carries no query).
+fn unreachable_token_endpoint(message: &str) -> Response {
+    generated_bad_gateway(
+        "TOKEN_ENDPOINT_UNREACHABLE",
+        &format!("the token endpoint could not be reached: {message}"),
+        "token-endpoint-unreachable",
+    )
+}
+
+/// A 502 standing in for a token endpoint that answered 2xx without a usable token.
 fn unusable_token_response(status: StatusCode, problem: &str) -> Response {
+    generated_bad_gateway(
+        "UNUSABLE_TOKEN_RESPONSE",
+        &format!(
+            "the token endpoint answered {} with {problem}",
+            status.as_u16()
+        ),
+        "unusable-token-response",
+    )
+}
+
+/// `execute` must return a response or a `reqwest::Error`, and reqwest errors cannot be made outside
+/// reqwest: a token failure that has no answer of its own becomes a 502 whose body is an `ApiError`-shaped
+/// JSON naming the problem, with a marker header saying the transport made it.
+fn generated_bad_gateway(code: &str, detail: &str, marker: &'static str) -> Response {
     let body = serde_json::json!({
         "error": 502,
-        "errorCode": "UNUSABLE_TOKEN_RESPONSE",
+        "errorCode": code,
         "reason": "Bad Gateway",
-        "detail": format!("the token endpoint answered {} with {problem}", status.as_u16()),
+        "detail": detail,
     });
     let mut response = http::Response::new(body.to_string());
     *response.status_mut() = StatusCode::BAD_GATEWAY;
@@ -164,7 +253,7 @@ fn unusable_token_response(status: StatusCode, problem: &str) -> Response {
     );
     response.headers_mut().insert(
         "x-transport-generated",
-        http::HeaderValue::from_static("unusable-token-response"),
+        http::HeaderValue::from_static(marker),
     );
     Response::from(response)
 }

@@ -11,7 +11,11 @@ const MAX_BODY: usize = 1 << 20;
 pub(crate) async fn read_body(mut response: Response) -> reqwest::Result<(Response, Bytes)> {
     let mut body = BytesMut::new();
     let mut truncated = false;
-    while let Some(chunk) = response.chunk().await? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(crate::redact::without_query)?
+    {
         if body.len() + chunk.len() > MAX_BODY {
             truncated = true;
             break;
@@ -27,6 +31,10 @@ pub(crate) async fn read_body(mut response: Response) -> reqwest::Result<(Respon
         // Cannot fail: status and version are already-typed values taken from a valid response.
         .unwrap_or_default();
     *rebuilt.headers_mut() = response.headers().clone();
+    // What the transport attached (an `AuthFailure`, say) stays with the answer.
+    rebuilt
+        .extensions_mut()
+        .extend(response.extensions().clone());
     if truncated {
         tracing::warn!(
             limit = MAX_BODY,

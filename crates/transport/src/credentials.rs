@@ -50,6 +50,26 @@ impl Credentials {
         Self(Kind::None)
     }
 
+    /// The public half: the API public key or the service account's client id (`None` without
+    /// credentials). Safe to show: it names the credentials without granting anything.
+    pub fn principal(&self) -> Option<&str> {
+        match &self.0 {
+            Kind::None => None,
+            Kind::Digest { public_key, .. } => Some(public_key),
+            Kind::ServiceAccount { client_id, .. } => Some(client_id),
+        }
+    }
+
+    /// [`Credentials::principal`] saying which kind it is.
+    pub(crate) fn principal_named(&self) -> Option<crate::auth_failure::Principal> {
+        use crate::auth_failure::Principal;
+        match &self.0 {
+            Kind::None => None,
+            Kind::Digest { public_key, .. } => Some(Principal::PublicKey(public_key.clone())),
+            Kind::ServiceAccount { client_id, .. } => Some(Principal::ClientId(client_id.clone())),
+        }
+    }
+
     /// Checks the values before any request is sent: empty or control characters are typed errors.
     pub(crate) fn validate(&self) -> Result<(), BuildError> {
         let check = |what: &'static str, value: &str| {

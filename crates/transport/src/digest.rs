@@ -12,7 +12,7 @@ use sha2::{Sha256, Sha512_256};
 use crate::challenge::Challenge;
 
 /// A Digest hash algorithm, with or without the `-sess` variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
     /// `MD5` (the default when a challenge names none).
     Md5,
@@ -166,25 +166,62 @@ pub struct Signing<'a> {
     pub cnonce: &'a str,
 }
 
+/// `H(username:realm:password)`: the part of every response that depends only on the credentials and
+/// the realm, so a signer computes it once per realm and reuses it for every nonce and request.
+/// Secret-equivalent (it signs requests as well as the password does): keep it out of logs.
+pub fn base_ha1(algorithm: Algorithm, username: &str, realm: &str, password: &str) -> String {
+    algorithm.hash(&[username, realm, password])
+}
+
 /// The `response` value (RFC 7616 §3.4.1).
 pub fn response(challenge: &DigestChallenge, s: &Signing<'_>) -> String {
+    let ha1 = base_ha1(
+        challenge.algorithm,
+        s.username,
+        &challenge.realm,
+        s.password,
+    );
+    response_with_ha1(challenge, &ha1, s)
+}
+
+/// [`response`] from a [`base_ha1`] computed beforehand; `s.password` is not read.
+pub fn response_with_ha1(challenge: &DigestChallenge, base_ha1: &str, s: &Signing<'_>) -> String {
     let alg = challenge.algorithm;
-    let mut ha1 = alg.hash(&[s.username, &challenge.realm, s.password]);
-    if alg.is_session() {
-        ha1 = alg.hash(&[&ha1, &challenge.nonce, s.cnonce]);
-    }
+    let session_ha1;
+    let ha1 = if alg.is_session() {
+        session_ha1 = alg.hash(&[base_ha1, &challenge.nonce, s.cnonce]);
+        &session_ha1
+    } else {
+        base_ha1
+    };
     let ha2 = alg.hash(&[s.method, s.uri]);
     if challenge.qop_auth {
         let nc = format!("{:08x}", s.nc);
-        alg.hash(&[&ha1, &challenge.nonce, &nc, s.cnonce, "auth", &ha2])
+        alg.hash(&[ha1, &challenge.nonce, &nc, s.cnonce, "auth", &ha2])
     } else {
-        alg.hash(&[&ha1, &challenge.nonce, &ha2])
+        alg.hash(&[ha1, &challenge.nonce, &ha2])
     }
 }
 
 /// The whole `Authorization` header value.
 pub fn authorization(challenge: &DigestChallenge, s: &Signing<'_>) -> String {
-    let mut out = String::from("Digest ");
+    let ha1 = base_ha1(
+        challenge.algorithm,
+        s.username,
+        &challenge.realm,
+        s.password,
+    );
+    authorization_with_ha1(challenge, &ha1, s)
+}
+
+/// [`authorization`] from a [`base_ha1`] computed beforehand; `s.password` is not read.
+pub fn authorization_with_ha1(
+    challenge: &DigestChallenge,
+    base_ha1: &str,
+    s: &Signing<'_>,
+) -> String {
+    let mut out = String::with_capacity(320);
+    out.push_str("Digest ");
     if challenge.userhash {
         let hashed = challenge.algorithm.hash(&[s.username, &challenge.realm]);
         let _ = write!(out, "username=\"{hashed}\", userhash=true");
@@ -206,7 +243,11 @@ pub fn authorization(challenge: &DigestChallenge, s: &Signing<'_>) -> String {
         push_quoted(&mut out, s.cnonce);
         out.push_str(", qop=auth");
     }
-    let _ = write!(out, ", response=\"{}\"", response(challenge, s));
+    let _ = write!(
+        out,
+        ", response=\"{}\"",
+        response_with_ha1(challenge, base_ha1, s)
+    );
     if let Some(opaque) = &challenge.opaque {
         out.push_str(", opaque=");
         push_quoted(&mut out, opaque);
@@ -395,6 +436,28 @@ mod tests {
         assert!(
             DigestChallenge::select(&parse_challenges(br#"Basic realm="r", nonce="x""#)).is_none()
         );
+    }
+
+    #[test]
+    fn a_precomputed_ha1_signs_exactly_as_the_password_does() {
+        for algorithm in ["MD5", "SHA-256", "SHA-256-sess", "MD5-sess"] {
+            let challenge = rfc_example(algorithm);
+            let ha1 = base_ha1(
+                challenge.algorithm,
+                RFC_SIGNING.username,
+                &challenge.realm,
+                RFC_SIGNING.password,
+            );
+            let without_password = Signing {
+                password: "",
+                ..RFC_SIGNING
+            };
+            assert_eq!(
+                authorization_with_ha1(&challenge, &ha1, &without_password),
+                authorization(&challenge, &RFC_SIGNING),
+                "{algorithm}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,6 @@
-//! One Digest-authenticated attempt: first contact (a single body-less probe per origin, shared by
-//! concurrent callers), signing with the cached nonce, and at most one re-sign after a 401.
-
-use std::sync::Arc;
+//! One Digest-authenticated attempt: lease a nonce (or learn a fresh one with a body-less probe when
+//! every known nonce is in use), sign, and re-sign at most once after a 401. The final refusal is
+//! classified (wrong credentials, stale nonce, refused count) and attached to the response.
 
 use reqwest::header::{
     AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING,
@@ -10,17 +9,18 @@ use reqwest::header::{
 use reqwest::{Method, Request, Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::auth_failure::AuthReason;
 use crate::challenge::parse_challenges;
-use crate::digest::{DigestChallenge, Signing, authorization, new_cnonce};
+use crate::digest::{DigestChallenge, Signing, authorization_with_ha1, new_cnonce};
 use crate::nonce_cache::NonceSession;
 use crate::redact::{loggable_url, sensitive_header};
 use crate::stats::Counters;
 use crate::transport::{Inner, origin};
 
-/// How the first contact with an origin ended.
+/// How learning a nonce ended.
 enum FirstContact {
-    /// A challenge arrived: sign with this nonce.
-    Challenged(Arc<NonceSession>),
+    /// A challenge arrived: sign with this nonce, held by this caller alone.
+    Challenged(NonceSession),
     /// The server answered without asking for credentials: that answer is final.
     Answered(Response),
     /// A body-less probe was not challenged: send the request as it is and see.
@@ -35,42 +35,60 @@ impl Inner {
         password: &SecretString,
     ) -> reqwest::Result<Response> {
         let origin = origin(request.url());
-        let (session, fresh) = match self.nonces.current(&origin) {
-            Some(session) => (session, false),
-            None => {
-                let gate = self.nonces.first_contact_gate(&origin);
-                let _only_prober = gate.lock().await;
-                match self.nonces.current(&origin) {
-                    // Another caller made first contact while this one waited.
-                    Some(session) => (session, false),
-                    None => match self.first_contact(&origin, &request).await? {
-                        FirstContact::Challenged(session) => (session, true),
-                        FirstContact::Answered(response) => return Ok(response),
-                        FirstContact::Unanswered => {
-                            return self.unsigned_then_signed(request, username, password).await;
-                        }
-                    },
+        let session = match self.nonces.lease(&origin) {
+            Some(session) => session,
+            None => match self.first_contact(&request, username, password).await? {
+                FirstContact::Challenged(session) => session,
+                FirstContact::Answered(response) => return Ok(response),
+                FirstContact::Unanswered => {
+                    return self.unsigned_then_signed(request, username, password).await;
                 }
-            }
+            },
         };
         let spare = request.try_clone();
-        let response = self
-            .send_signed(request, &session, username, password)
-            .await?;
+        let (response, session) = self.send_signed(request, session, username).await?;
         let Some(challenge) = self.challenge_in(&response) else {
-            return Ok(response);
+            return Ok(self.accepted(&origin, session, response));
         };
-        // A nonce fresh from this very exchange refused without `stale`: the keys are wrong. Surface it.
-        if fresh && !challenge.stale {
-            return Ok(response);
-        }
-        let Some(again) = spare else {
-            return Ok(response);
+        let reason = refusal(&challenge, &session);
+        // The refused nonce is dropped; the challenge brought a fresh one.
+        let fresh = self.nonces.session(challenge, username, password);
+        let Some(again) = spare.filter(|_| reason != AuthReason::WrongCredentials) else {
+            // A nonce never accepted, refused without `stale`: the keys are wrong. Surface it, and keep
+            // the fresh nonce for whoever comes next.
+            self.nonces.give_back(&origin, fresh);
+            return Ok(with_reason(response, reason));
         };
-        tracing::debug!(stale = challenge.stale, url = %loggable_url(again.url()), "nonce refused: re-signing once");
+        tracing::debug!(reason = reason.code(), url = %loggable_url(again.url()), "nonce refused: re-signing once");
         drain(response).await;
-        let session = self.nonces.store(&origin, challenge, Some(&session));
-        self.send_signed(again, &session, username, password).await
+        self.signed_with_fresh_nonce(&origin, again, fresh, username, password)
+            .await
+    }
+
+    /// Sends `request` signed with a nonce the server has just issued, and classifies a refusal.
+    async fn signed_with_fresh_nonce(
+        &self,
+        origin: &str,
+        request: Request,
+        fresh: NonceSession,
+        username: &str,
+        password: &SecretString,
+    ) -> reqwest::Result<Response> {
+        let (response, session) = self.send_signed(request, fresh, username).await?;
+        let Some(challenge) = self.challenge_in(&response) else {
+            return Ok(self.accepted(origin, session, response));
+        };
+        let reason = refusal(&challenge, &session);
+        self.nonces
+            .give_back(origin, self.nonces.session(challenge, username, password));
+        Ok(with_reason(response, reason))
+    }
+
+    /// The server took the nonce: it goes back to the pool, proven.
+    fn accepted(&self, origin: &str, mut session: NonceSession, response: Response) -> Response {
+        session.proven = true;
+        self.nonces.give_back(origin, session);
+        response
     }
 
     /// Learns a nonce. A request with a body is preceded by a `GET` of the same URL without one (a safe
@@ -78,8 +96,9 @@ impl Inner {
     /// a request without a body is itself the first contact.
     async fn first_contact(
         &self,
-        origin: &str,
         request: &Request,
+        username: &str,
+        password: &SecretString,
     ) -> reqwest::Result<FirstContact> {
         let carries_body = request.body().is_some_and(|b| b.as_bytes() != Some(&[]));
         if carries_body {
@@ -88,7 +107,7 @@ impl Inner {
             return Ok(match self.challenge_in(&response) {
                 Some(challenge) => {
                     drain(response).await;
-                    FirstContact::Challenged(self.nonces.store(origin, challenge, None))
+                    FirstContact::Challenged(self.nonces.session(challenge, username, password))
                 }
                 None => {
                     tracing::debug!(
@@ -106,9 +125,9 @@ impl Inner {
         Ok(match self.challenge_in(&response) {
             Some(challenge) => {
                 drain(response).await;
-                FirstContact::Challenged(self.nonces.store(origin, challenge, None))
+                FirstContact::Challenged(self.nonces.session(challenge, username, password))
             }
-            None => FirstContact::Answered(response),
+            None => FirstContact::Answered(unchallenged(response)),
         })
     }
 
@@ -122,20 +141,22 @@ impl Inner {
         let spare = request.try_clone();
         let response = self.send_once(request).await?;
         let (Some(challenge), Some(again)) = (self.challenge_in(&response), spare) else {
-            return Ok(response);
+            return Ok(unchallenged(response));
         };
         drain(response).await;
-        let session = self.nonces.store(&origin(again.url()), challenge, None);
-        self.send_signed(again, &session, username, password).await
+        let fresh = self.nonces.session(challenge, username, password);
+        self.signed_with_fresh_nonce(&origin(again.url()), again, fresh, username, password)
+            .await
     }
 
+    /// Signs with the leased nonce's next count and sends; hands the nonce back with the answer. On a
+    /// failure without an answer the nonce is dropped with the error.
     async fn send_signed(
         &self,
         mut request: Request,
-        session: &NonceSession,
+        mut session: NonceSession,
         username: &str,
-        password: &SecretString,
-    ) -> reqwest::Result<Response> {
+    ) -> reqwest::Result<(Response, NonceSession)> {
         let nc = session.next_nc();
         let cnonce = new_cnonce();
         let url = request.url();
@@ -145,13 +166,18 @@ impl Inner {
         };
         let signing = Signing {
             username,
-            password: password.expose_secret(),
+            // Not read: the nonce carries HA1, computed once per realm.
+            password: "",
             method: request.method().as_str(),
             uri: &uri,
             nc,
             cnonce: &cnonce,
         };
-        let value = SecretString::from(authorization(&session.challenge, &signing));
+        let value = SecretString::from(authorization_with_ha1(
+            &session.challenge,
+            session.ha1.expose_secret(),
+            &signing,
+        ));
         match sensitive_header(value.expose_secret()) {
             Some(header) => {
                 request.headers_mut().insert(AUTHORIZATION, header);
@@ -163,7 +189,8 @@ impl Inner {
             ),
         }
         tracing::trace!(nc, algorithm = session.challenge.algorithm.name(), realm = %session.challenge.realm, "signed");
-        self.send_once(request).await
+        let response = self.send_once(request).await?;
+        Ok((response, session))
     }
 
     /// The Digest challenge of a 401, if it carries one we can answer; counts it.
@@ -208,7 +235,64 @@ fn probe_for(request: &Request) -> Request {
     probe
 }
 
+/// Why the server refused a request signed with `session`, as far as its challenge tells.
+fn refusal(challenge: &DigestChallenge, session: &NonceSession) -> AuthReason {
+    if challenge.stale {
+        AuthReason::StaleNonce
+    } else if session.proven {
+        AuthReason::RefusedCount
+    } else {
+        AuthReason::WrongCredentials
+    }
+}
+
+/// Attaches the reason of a final refusal to the server's 401.
+fn with_reason(mut response: Response, reason: AuthReason) -> Response {
+    response.extensions_mut().insert(reason);
+    response
+}
+
+/// A final answer that came without a challenge we can answer: a 401 among those is marked.
+fn unchallenged(response: Response) -> Response {
+    if response.status() == StatusCode::UNAUTHORIZED {
+        with_reason(response, AuthReason::NoUsableChallenge)
+    } else {
+        response
+    }
+}
+
 /// Reads and drops a small response so its connection can be reused.
 async fn drain(response: Response) {
     let _ = crate::buffered::read_body(response).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::challenge::parse_challenges;
+    use crate::nonce_cache::NonceCache;
+
+    #[test]
+    fn a_refusal_is_read_from_the_challenge_and_the_nonce_history() {
+        let challenge = |stale: bool| {
+            let header = format!(r#"Digest realm="r", nonce="n2", qop="auth", stale={stale}"#);
+            DigestChallenge::select(&parse_challenges(header.as_bytes())).expect("supported")
+        };
+        let cache = NonceCache::default();
+        let password = SecretString::from("pw".to_owned());
+        let mut session = cache.session(challenge(false), "u", &password);
+        assert_eq!(refusal(&challenge(true), &session), AuthReason::StaleNonce);
+        // A nonce never accepted, refused without `stale`: the credentials.
+        assert_eq!(
+            refusal(&challenge(false), &session),
+            AuthReason::WrongCredentials
+        );
+        // The same nonce once it has been accepted: the count.
+        session.proven = true;
+        assert_eq!(
+            refusal(&challenge(false), &session),
+            AuthReason::RefusedCount
+        );
+        assert_eq!(refusal(&challenge(true), &session), AuthReason::StaleNonce);
+    }
 }

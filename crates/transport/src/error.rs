@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
 
+use crate::auth_failure::AuthFailure;
 use crate::response_parsing::{error_code, parse_retry_after};
 use crate::retry::INVITATIONS_RATE_LIMITED_IP;
 
@@ -38,12 +39,15 @@ pub enum BuildError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The server refused the credentials (after the one re-sign the transport allows itself).
-    #[error("the server refused the credentials (HTTP {status}): {body_excerpt}")]
+    /// The server refused to authenticate the request (after the one re-sign the transport allows
+    /// itself), whatever the body of its 401.
+    #[error("authentication refused: {} (HTTP {status}){}", failure_text(failure.as_ref()), excerpt_suffix(body_excerpt))]
     Unauthorized {
         /// The status, 401.
         status: StatusCode,
-        /// The start of the server's body, for the user to read.
+        /// Why, and as whom, when the 401 came through [`Transport::execute`](crate::Transport::execute).
+        failure: Option<AuthFailure>,
+        /// The start of the server's body, for the user to read (may be empty).
         body_excerpt: String,
     },
     /// Still rate limited when the retry policy ran out.
@@ -59,6 +63,21 @@ pub enum Error {
     /// No usable response: connection, TLS, timeout or body errors.
     #[error("request failed: {0}")]
     Transport(#[from] reqwest::Error),
+}
+
+fn failure_text(failure: Option<&AuthFailure>) -> String {
+    failure.map_or_else(
+        || "the server refused the credentials".to_owned(),
+        ToString::to_string,
+    )
+}
+
+fn excerpt_suffix(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::new()
+    } else {
+        format!(": {excerpt}")
+    }
 }
 
 fn code_suffix(code: Option<&str>) -> String {
@@ -77,31 +96,33 @@ impl Error {
     /// Classifies a response already read: `Some` for 401 and rate limiting, `None` otherwise.
     /// For callers (such as progenitor's error types) that hold the status, headers and body separately.
     pub fn from_parts(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<Self> {
-        let retry_after = || {
-            headers
-                .get(RETRY_AFTER)
-                .and_then(|v| parse_retry_after(v.as_bytes(), SystemTime::now()))
-        };
-        match status.as_u16() {
-            401 => Some(Self::Unauthorized {
+        if status == StatusCode::UNAUTHORIZED {
+            return Some(Self::Unauthorized {
                 status,
+                failure: None,
                 body_excerpt: body_excerpt(body),
-            }),
-            429 => Some(Self::RateLimited {
-                status,
-                retry_after: retry_after(),
-                error_code: error_code(body),
-            }),
-            400 => {
-                let code = error_code(body).filter(|c| c == INVITATIONS_RATE_LIMITED_IP)?;
-                Some(Self::RateLimited {
-                    status,
-                    retry_after: retry_after(),
-                    error_code: Some(code),
-                })
-            }
-            _ => None,
+            });
         }
+        Self::rate_limited(status, headers, error_code(body).as_deref())
+    }
+
+    /// `Some(RateLimited)` when a status, its headers and the body's `errorCode` (already decoded by the
+    /// caller) mean rate limiting: 429, or 400 `INVITATIONS_RATE_LIMITED_IP`; with the wait the server asked
+    /// for (`Retry-After`). The one place that decides it, for the retry policy and for callers alike.
+    pub fn rate_limited(
+        status: StatusCode,
+        headers: &HeaderMap,
+        code: Option<&str>,
+    ) -> Option<Self> {
+        let limited = status == StatusCode::TOO_MANY_REQUESTS
+            || (status == StatusCode::BAD_REQUEST && code == Some(INVITATIONS_RATE_LIMITED_IP));
+        limited.then(|| Self::RateLimited {
+            status,
+            retry_after: headers
+                .get(RETRY_AFTER)
+                .and_then(|v| parse_retry_after(v.as_bytes(), SystemTime::now())),
+            error_code: code.map(String::from),
+        })
     }
 }
 
@@ -112,8 +133,18 @@ pub async fn classify(response: Response) -> Result<Response, Error> {
     if !matches!(response.status().as_u16(), 400 | 401 | 429) {
         return Ok(response);
     }
+    let failure = response.extensions().get::<AuthFailure>().cloned();
     let (response, body) = crate::buffered::read_body(response).await?;
     match Error::from_parts(response.status(), response.headers(), &body) {
+        Some(Error::Unauthorized {
+            status,
+            body_excerpt,
+            ..
+        }) => Err(Error::Unauthorized {
+            status,
+            failure,
+            body_excerpt,
+        }),
         Some(error) => Err(error),
         None => Ok(response),
     }
@@ -148,7 +179,7 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            r#"the server refused the credentials (HTTP 401 Unauthorized): {"error":401,"reason":"Unauthorized","detail":"You are not authorized for this resource."}"#
+            r#"authentication refused: the server refused the credentials (HTTP 401 Unauthorized): {"error":401,"reason":"Unauthorized","detail":"You are not authorized for this resource."}"#
         );
         let long = "é\n".repeat(300);
         let Some(Error::Unauthorized { body_excerpt, .. }) =

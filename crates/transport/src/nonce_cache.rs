@@ -1,104 +1,115 @@
-//! Digest nonces cached per origin and realm, each with an atomically increasing `nc`, plus one
-//! first-contact gate per origin so that concurrent callers share a single probe.
+//! Digest nonces, leased: each request in flight holds one nonce exclusively and returns it once its
+//! answer has arrived, so the counts of one nonce reach the server one after the other, in increasing
+//! order, whatever the concurrency. Strict RFC 7616 servers refuse a count that is not above the
+//! highest one they already accepted for that nonce, in arrival order; a nonce shared by requests on
+//! several connections breaks that as soon as one overtakes another.
+//!
+//! The pool of an origin grows on demand (a caller that finds it empty learns a fresh nonce with a
+//! body-less probe) and so never holds more nonces than requests were in flight at once. HA1 is computed
+//! once per realm and algorithm and shared by every nonce of that realm.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::digest::DigestChallenge;
+use secrecy::{ExposeSecret, SecretString};
 
-/// A server-issued nonce in use, and how many requests have been signed with it.
+use crate::digest::{Algorithm, DigestChallenge, base_ha1};
+
+/// A server-issued nonce held by one request at a time, and how many requests it has signed.
 #[derive(Debug)]
 pub(crate) struct NonceSession {
     pub(crate) challenge: DigestChallenge,
-    nc: AtomicU32,
+    /// `H(username:realm:password)` for this challenge's realm and algorithm.
+    pub(crate) ha1: Arc<SecretString>,
+    nc: u32,
+    /// Whether a request signed with this nonce was accepted: a later refusal without `stale` is then
+    /// about the count, not the credentials.
+    pub(crate) proven: bool,
 }
 
 impl NonceSession {
-    pub(crate) fn new(mut challenge: DigestChallenge) -> Self {
-        // `stale` describes the answer that brought the nonce, not the nonce itself.
-        challenge.stale = false;
-        Self {
-            challenge,
-            nc: AtomicU32::new(0),
+    /// The next nonce count: 1, 2, 3, ... Only the lease holder signs, so no two requests share one.
+    pub(crate) fn next_nc(&mut self) -> u32 {
+        self.nc = self.nc.wrapping_add(1);
+        self.nc
+    }
+}
+
+/// The origin of a URL (`scheme://host:port`), the key of the pool.
+pub(crate) type Origin = String;
+
+/// All nonces this transport holds, idle ones per origin.
+#[derive(Default)]
+pub(crate) struct NonceCache {
+    idle: Mutex<HashMap<Origin, Vec<NonceSession>>>,
+    /// Base HA1 by realm and algorithm: the credentials are fixed for the transport's life.
+    ha1: Mutex<HashMap<(String, Algorithm), Arc<SecretString>>>,
+}
+
+/// Past this many idle nonces for one origin, returned ones are dropped instead of kept.
+const MAX_IDLE_PER_ORIGIN: usize = 1024;
+
+impl NonceCache {
+    /// An idle nonce for `origin`, taken exclusively; `None` when every known nonce is in use.
+    pub(crate) fn lease(&self, origin: &str) -> Option<NonceSession> {
+        // The hot path of every signed request: a lookup and a pop, no allocation.
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        idle.get_mut(origin)?.pop()
+    }
+
+    /// Gives a nonce back after its request was answered. A nonce whose request failed without an
+    /// answer is dropped instead (that request may still reach the server after a later one).
+    pub(crate) fn give_back(&self, origin: &str, session: NonceSession) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let sessions = match idle.get_mut(origin) {
+            Some(sessions) => sessions,
+            None => idle.entry(origin.to_owned()).or_default(),
+        };
+        if sessions.len() < MAX_IDLE_PER_ORIGIN {
+            sessions.push(session);
         }
     }
 
-    /// The next nonce count: 1, 2, 3, ... unique across concurrent signers of this nonce.
-    pub(crate) fn next_nc(&self) -> u32 {
-        self.nc.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
-    }
-}
-
-/// The origin of a URL (`scheme://host:port`), the cache key with the realm.
-pub(crate) type Origin = String;
-
-#[derive(Default)]
-struct OriginEntry {
-    by_realm: HashMap<String, Arc<NonceSession>>,
-    /// The realm of the last challenge from this origin: what a request that has not been challenged yet signs for.
-    current_realm: Option<String>,
-    first_contact: Arc<tokio::sync::Mutex<()>>,
-}
-
-/// All nonces this transport holds.
-#[derive(Default)]
-pub(crate) struct NonceCache {
-    origins: Mutex<HashMap<Origin, OriginEntry>>,
-}
-
-impl NonceCache {
-    fn with_origin<R>(&self, origin: &str, f: impl FnOnce(&mut OriginEntry) -> R) -> R {
-        // A panic elsewhere while holding the lock leaves the map consistent (single inserts), so poisoning is ignored.
-        let mut origins = self.origins.lock().unwrap_or_else(PoisonError::into_inner);
-        f(origins.entry(origin.to_owned()).or_default())
-    }
-
-    /// The session to sign the next request to `origin` with, if any challenge was seen.
-    pub(crate) fn current(&self, origin: &str) -> Option<Arc<NonceSession>> {
-        // The hot path of every signed request: a lookup, no allocation.
-        let origins = self.origins.lock().unwrap_or_else(PoisonError::into_inner);
-        let entry = origins.get(origin)?;
-        entry.by_realm.get(entry.current_realm.as_ref()?).cloned()
-    }
-
-    /// The gate a caller holds while making first contact with `origin`.
-    pub(crate) fn first_contact_gate(&self, origin: &str) -> Arc<tokio::sync::Mutex<()>> {
-        self.with_origin(origin, |entry| Arc::clone(&entry.first_contact))
-    }
-
-    /// Stores a fresh challenge and returns the session to sign with.
-    ///
-    /// `replacing` is the session whose nonce the server refused. If another caller already replaced it
-    /// (its own 401 arrived first), that newer session is kept and returned, so a burst of stale answers
-    /// under concurrency converges on one nonce instead of each caller overwriting the others.
-    pub(crate) fn store(
+    /// A session for a challenge just received, not yet in the pool: the caller holds it.
+    pub(crate) fn session(
         &self,
-        origin: &str,
-        challenge: DigestChallenge,
-        replacing: Option<&Arc<NonceSession>>,
-    ) -> Arc<NonceSession> {
-        self.with_origin(origin, |entry| {
-            entry.current_realm = Some(challenge.realm.clone());
-            if let (Some(old), Some(now)) = (replacing, entry.by_realm.get(&challenge.realm))
-                && !Arc::ptr_eq(old, now)
-                && now.challenge.nonce != old.challenge.nonce
-            {
-                return Arc::clone(now);
-            }
-            let session = Arc::new(NonceSession::new(challenge));
-            entry
-                .by_realm
-                .insert(session.challenge.realm.clone(), Arc::clone(&session));
-            session
-        })
+        mut challenge: DigestChallenge,
+        username: &str,
+        password: &SecretString,
+    ) -> NonceSession {
+        // `stale` describes the answer that brought the nonce, not the nonce itself.
+        challenge.stale = false;
+        let ha1 = {
+            let mut cache = self.ha1.lock().unwrap_or_else(PoisonError::into_inner);
+            let key = (challenge.realm.clone(), challenge.algorithm);
+            Arc::clone(cache.entry(key).or_insert_with(|| {
+                Arc::new(SecretString::from(base_ha1(
+                    challenge.algorithm,
+                    username,
+                    &challenge.realm,
+                    password.expose_secret(),
+                )))
+            }))
+        };
+        NonceSession {
+            challenge,
+            ha1,
+            nc: 0,
+            proven: false,
+        }
+    }
+
+    /// Idle nonces held for `origin` (for tests).
+    #[cfg(test)]
+    fn idle(&self, origin: &str) -> usize {
+        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        idle.get(origin).map_or(0, Vec::len)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::digest::Algorithm;
 
     fn challenge(realm: &str, nonce: &str) -> DigestChallenge {
         DigestChallenge {
@@ -112,64 +123,50 @@ mod tests {
         }
     }
 
-    #[test]
-    fn nc_counts_up_from_one_without_gaps_or_repeats_across_threads() {
-        let session = Arc::new(NonceSession::new(challenge("r", "n")));
-        let mut all: Vec<u32> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..8)
-                .map(|_| scope.spawn(|| (0..500).map(|_| session.next_nc()).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("no panic"))
-                .collect()
-        });
-        all.sort_unstable();
-        assert_eq!(all, (1..=4000).collect::<Vec<u32>>());
-        assert!(
-            !session.challenge.stale,
-            "stale belongs to the answer, not the stored nonce"
-        );
+    fn password() -> SecretString {
+        SecretString::from("pw".to_owned())
     }
 
     #[test]
-    fn sessions_are_kept_per_origin_and_realm() {
+    fn a_leased_nonce_is_held_by_one_caller_and_counts_on_after_return() {
         let cache = NonceCache::default();
-        assert!(cache.current("http://a:1").is_none());
-        cache.store("http://a:1", challenge("r1", "n1"), None);
-        cache.store("http://b:2", challenge("r1", "other"), None);
-        assert_eq!(
-            cache.current("http://a:1").expect("a").challenge.nonce,
-            "n1"
-        );
-        cache.store("http://a:1", challenge("r2", "n2"), None);
-        assert_eq!(
-            cache.current("http://a:1").expect("a").challenge.nonce,
-            "n2"
-        );
-        cache.store("http://a:1", challenge("r1", "n3"), None);
-        assert_eq!(
-            cache.current("http://a:1").expect("a").challenge.realm,
-            "r1"
-        );
-        assert_eq!(
-            cache.current("http://b:2").expect("b").challenge.nonce,
-            "other"
-        );
+        assert!(cache.lease("http://a:1").is_none());
+        let mut first = cache.session(challenge("r", "n1"), "u", &password());
+        assert!(!first.challenge.stale, "stale belongs to the answer");
+        assert_eq!((first.next_nc(), first.next_nc()), (1, 2));
+        cache.give_back("http://a:1", first);
+        let mut again = cache.lease("http://a:1").expect("returned nonce");
+        // Nobody else can take it while it is out.
+        assert!(cache.lease("http://a:1").is_none());
+        assert_eq!(again.next_nc(), 3);
+        let mut second = cache.session(challenge("r", "n2"), "u", &password());
+        assert_eq!(second.next_nc(), 1);
+        cache.give_back("http://a:1", again);
+        cache.give_back("http://a:1", second);
+        assert_eq!(cache.idle("http://a:1"), 2);
+        assert_eq!(cache.idle("http://b:2"), 0);
+        let nonces: Vec<String> = std::iter::from_fn(|| cache.lease("http://a:1"))
+            .map(|s| s.challenge.nonce)
+            .collect();
+        assert_eq!(nonces, ["n2", "n1"]);
     }
 
     #[test]
-    fn a_stale_answer_does_not_overwrite_a_newer_nonce() {
+    fn ha1_is_computed_once_per_realm_and_algorithm() {
         let cache = NonceCache::default();
-        let old = cache.store("o", challenge("r", "old"), None);
-        let first = cache.store("o", challenge("r", "new-1"), Some(&old));
-        assert_eq!(first.challenge.nonce, "new-1");
-        // A second caller that also signed with "old" comes back with its own fresh nonce: keep new-1.
-        let second = cache.store("o", challenge("r", "new-2"), Some(&old));
-        assert!(Arc::ptr_eq(&first, &second));
-        // A caller that signed with new-1 and was refused does replace it.
-        let third = cache.store("o", challenge("r", "new-3"), Some(&first));
-        assert_eq!(third.challenge.nonce, "new-3");
-        assert_eq!(cache.current("o").expect("set").next_nc(), 1);
+        let a = cache.session(challenge("r1", "x"), "u", &password());
+        let b = cache.session(challenge("r1", "y"), "u", &password());
+        let c = cache.session(challenge("r2", "z"), "u", &password());
+        assert!(Arc::ptr_eq(&a.ha1, &b.ha1));
+        assert!(!Arc::ptr_eq(&a.ha1, &c.ha1));
+        assert_eq!(
+            a.ha1.expose_secret(),
+            base_ha1(Algorithm::Sha256, "u", "r1", "pw")
+        );
+        let mut md5 = challenge("r1", "w");
+        md5.algorithm = Algorithm::Md5;
+        let d = cache.session(md5, "u", &password());
+        assert_eq!(d.ha1.expose_secret().len(), 32);
+        assert!(!format!("{a:?}").contains(a.ha1.expose_secret()));
     }
 }

@@ -23,6 +23,18 @@ pub(crate) fn loggable_url(url: &reqwest::Url) -> String {
     out
 }
 
+/// The same error with its URL reduced to what [`loggable_url`] keeps: reqwest's errors print their URL,
+/// query included, in `Display`.
+pub(crate) fn without_query(mut error: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = error.url_mut() {
+        url.set_query(None);
+        url.set_fragment(None);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
+    error
+}
+
 /// Builds a header value that HTTP/2 never indexes and `Debug` prints as `Sensitive`.
 pub(crate) fn sensitive_header(value: &str) -> Option<http::HeaderValue> {
     let mut header = http::HeaderValue::from_bytes(value.as_bytes()).ok()?;

@@ -73,14 +73,55 @@ pub(crate) fn parse_token_response(
     ))
 }
 
-/// Tokens per token URL, with one refresh in flight at a time.
-#[derive(Default)]
-pub(crate) struct TokenCache {
+/// How long a failed fetch answers for the endpoint: callers that come shortly after a refusal (a
+/// batch with a wrong secret, say) get it too instead of asking again at once.
+const FAILURE_HOLD: Duration = Duration::from_secs(1);
+
+/// Tokens per token URL, with one fetch in flight at a time. A failed fetch is handed to every caller
+/// that waited for it and to those that come within [`FAILURE_HOLD`] after it (`E` is cloned), so a
+/// refused secret costs one request to the token endpoint, not one per caller.
+pub(crate) struct TokenCache<E> {
     tokens: Mutex<HashMap<String, Arc<Token>>>,
     refresh: tokio::sync::Mutex<()>,
+    flights: Mutex<Flights<E>>,
+    failure_hold: Duration,
 }
 
-impl TokenCache {
+/// Fetches completed so far, and the last one that failed.
+struct Flights<E> {
+    completed: u64,
+    last_failure: Option<Failed<E>>,
+}
+
+struct Failed<E> {
+    url: String,
+    /// Which fetch it was (`Flights::completed` after it).
+    number: u64,
+    at: Instant,
+    failure: E,
+}
+
+impl<E> Default for TokenCache<E> {
+    fn default() -> Self {
+        Self::with_failure_hold(FAILURE_HOLD)
+    }
+}
+
+impl<E> TokenCache<E> {
+    fn with_failure_hold(failure_hold: Duration) -> Self {
+        Self {
+            tokens: Mutex::default(),
+            refresh: tokio::sync::Mutex::default(),
+            flights: Mutex::new(Flights {
+                completed: 0,
+                last_failure: None,
+            }),
+            failure_hold,
+        }
+    }
+}
+
+impl<E: Clone> TokenCache<E> {
     fn cached(&self, url: &str, now: Instant) -> Option<Arc<Token>> {
         let tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
         tokens.get(url).filter(|t| t.fresh_at(now)).cloned()
@@ -88,7 +129,7 @@ impl TokenCache {
 
     /// A fresh token for `url`: the cached one, or the result of the one fetch all concurrent callers share.
     /// `fetch` yields the token, or the endpoint's final failure (`E`) which is handed back unchanged.
-    pub(crate) async fn get<E, F, Fut>(&self, url: &str, fetch: F) -> Result<Arc<Token>, E>
+    pub(crate) async fn get<F, Fut>(&self, url: &str, fetch: F) -> Result<Arc<Token>, E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Token, E>>,
@@ -96,15 +137,43 @@ impl TokenCache {
         if let Some(token) = self.cached(url, Instant::now()) {
             return Ok(token);
         }
+        let before = self.flights().completed;
         let _flight = self.refresh.lock().await;
-        // Whoever held the lock before us may have refreshed already.
+        // Whoever held the lock before us may have fetched already: its token, or its failure.
         if let Some(token) = self.cached(url, Instant::now()) {
             return Ok(token);
         }
-        let token = Arc::new(fetch().await?);
-        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        tokens.insert(url.to_owned(), Arc::clone(&token));
-        Ok(token)
+        if let Some(failed) =
+            self.flights().last_failure.as_ref().filter(|f| {
+                f.url == url && (f.number > before || f.at.elapsed() < self.failure_hold)
+            })
+        {
+            return Err(failed.failure.clone());
+        }
+        let result = fetch().await;
+        let mut flights = self.flights();
+        flights.completed += 1;
+        match result {
+            Ok(token) => {
+                let token = Arc::new(token);
+                let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+                tokens.insert(url.to_owned(), Arc::clone(&token));
+                Ok(token)
+            }
+            Err(failure) => {
+                flights.last_failure = Some(Failed {
+                    url: url.to_owned(),
+                    number: flights.completed,
+                    at: Instant::now(),
+                    failure: failure.clone(),
+                });
+                Err(failure)
+            }
+        }
+    }
+
+    fn flights(&self) -> std::sync::MutexGuard<'_, Flights<E>> {
+        self.flights.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Forgets `token` after the API refused it, unless a newer one already replaced it.
@@ -141,7 +210,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn one_fetch_serves_any_number_of_concurrent_callers() {
-        let cache = Arc::new(TokenCache::default());
+        let cache = Arc::new(TokenCache::<()>::default());
         let fetches = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..64)
             .map(|_| {
@@ -165,39 +234,92 @@ mod tests {
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_failed_fetch_is_shared_by_every_caller_that_waited_for_it() {
+        let cache = Arc::new(TokenCache::<&'static str>::with_failure_hold(
+            Duration::ZERO,
+        ));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..32)
+            .map(|_| {
+                let (cache, fetches) = (Arc::clone(&cache), Arc::clone(&fetches));
+                tokio::spawn(async move {
+                    cache
+                        .get("u", || async {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            Err::<Token, _>("refused")
+                        })
+                        .await
+                        .map(|_| ())
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.expect("no panic"), Err("refused"));
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        // A caller arriving after the failure (and its hold) tries again, and may succeed.
+        let got = cache
+            .get("u", || async { Ok(token("later", 3600)) })
+            .await
+            .expect("a new fetch");
+        assert_eq!(got.secret.expose_secret(), "later");
+    }
+
+    #[tokio::test]
+    async fn a_failure_answers_for_the_endpoint_during_its_hold() {
+        let cache = TokenCache::<&'static str>::default();
+        let failed = cache
+            .get("u", || async { Err::<Token, _>("refused") })
+            .await;
+        assert_eq!(failed.map(|_| ()), Err("refused"));
+        let soon = cache
+            .get("u", || async { Ok(token("not asked", 3600)) })
+            .await;
+        assert_eq!(soon.map(|_| ()), Err("refused"));
+        // Another endpoint is not concerned.
+        assert!(
+            cache
+                .get("v", || async { Ok(token("v", 3600)) })
+                .await
+                .is_ok()
+        );
+    }
+
     #[tokio::test]
     async fn refreshes_before_expiry_and_after_invalidation_only_once() {
-        let cache = TokenCache::default();
+        let cache = TokenCache::<&'static str>::default();
         let first = cache
-            .get("u", || async { Ok::<_, ()>(token("a", 3600)) })
+            .get("u", || async { Ok::<_, &str>(token("a", 3600)) })
             .await
             .expect("ok");
         let again = cache
-            .get("u", || async { Ok::<_, ()>(token("never", 3600)) })
+            .get("u", || async { Ok::<_, &str>(token("never", 3600)) })
             .await
             .expect("ok");
         assert!(Arc::ptr_eq(&first, &again));
         cache.invalidate("u", &first);
         let second = cache
-            .get("u", || async { Ok::<_, ()>(token("b", 3600)) })
+            .get("u", || async { Ok::<_, &str>(token("b", 3600)) })
             .await
             .expect("ok");
         assert_eq!(second.secret.expose_secret(), "b");
         // A late 401 for the old token must not throw away the new one.
         cache.invalidate("u", &first);
         let still = cache
-            .get("u", || async { Ok::<_, ()>(token("c", 3600)) })
+            .get("u", || async { Ok::<_, &str>(token("c", 3600)) })
             .await
             .expect("ok");
         assert!(Arc::ptr_eq(&second, &still));
         // A token inside its early-refresh window (here: 0 s lifetime) is replaced on the next call.
         let other = cache
-            .get("v", || async { Ok::<_, ()>(token("short", 0)) })
+            .get("v", || async { Ok::<_, &str>(token("short", 0)) })
             .await
             .expect("ok");
         assert_eq!(other.secret.expose_secret(), "short");
         let replaced = cache
-            .get("v", || async { Ok::<_, ()>(token("next", 3600)) })
+            .get("v", || async { Ok::<_, &str>(token("next", 3600)) })
             .await
             .expect("ok");
         assert_eq!(replaced.secret.expose_secret(), "next");

@@ -9,11 +9,12 @@ use std::time::Instant;
 use reqwest::header::RETRY_AFTER;
 use reqwest::{Request, Response, Url};
 
+use crate::auth_failure::{AuthFailure, AuthReason, note};
 use crate::builder::TransportBuilder;
 use crate::credentials::{Credentials, Kind};
 use crate::error::{Error, classify};
 use crate::nonce_cache::NonceCache;
-use crate::redact::loggable_url;
+use crate::redact::{loggable_url, without_query};
 use crate::response_parsing::{error_code, parse_retry_after};
 use crate::retry::{Decision, Outcome, RetryPolicy, StopReason};
 use crate::stats::{Counters, Stats};
@@ -32,7 +33,7 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) token_url: Option<Url>,
     pub(crate) nonces: NonceCache,
-    pub(crate) tokens: TokenCache,
+    pub(crate) tokens: TokenCache<crate::bearer_flow::TokenFailure>,
     pub(crate) counters: Counters,
     user_agent: String,
 }
@@ -61,12 +62,28 @@ impl Inner {
     pub(crate) async fn send_once(&self, request: Request) -> reqwest::Result<Response> {
         Counters::bump(&self.counters.requests_sent);
         tracing::trace!(method = %request.method(), url = %loggable_url(request.url()), "sending");
-        let response = self.client.execute(request).await;
+        let response = self.client.execute(request).await.map_err(without_query);
         match &response {
             Ok(r) => tracing::trace!(status = r.status().as_u16(), "answered"),
             Err(e) => tracing::debug!(error = %e, "no response"),
         }
         response
+    }
+
+    /// Why a final 401 happened: what the attempt found, else what the credentials make likely.
+    fn auth_failure(&self, response: &Response) -> AuthFailure {
+        let reason = match (
+            &self.credentials.0,
+            response.extensions().get::<AuthReason>(),
+        ) {
+            (Kind::None, _) => AuthReason::NoCredentials,
+            (_, Some(reason)) => *reason,
+            (_, None) => AuthReason::NoUsableChallenge,
+        };
+        AuthFailure {
+            reason,
+            principal: self.credentials.principal_named(),
+        }
     }
 
     /// One attempt: the request with whatever authentication the credentials call for.
@@ -216,11 +233,29 @@ impl Transport {
 
     /// Sends `request` with authentication and retries. Auth failures and exhausted retries come back as
     /// the server's own last response (for example its 401 or 429); [`classify`] turns those into [`Error`].
+    ///
+    /// A final 401 carries an [`AuthFailure`] in its extensions, saying why (whatever the body: JSON,
+    /// HTML or none), and the same is noted for an enclosing
+    /// [`record_auth_failure`](crate::record_auth_failure). Errors name the URL without its query.
     pub async fn execute(&self, request: Request) -> reqwest::Result<Response> {
         let inner = &self.inner;
-        inner
+        let result = inner
             .with_retries(request, |attempt| inner.authenticated(attempt))
             .await
+            .map_err(without_query);
+        match result {
+            Ok(mut response) if response.status() == reqwest::StatusCode::UNAUTHORIZED => {
+                let failure = inner.auth_failure(&response);
+                tracing::debug!(reason = failure.reason.code(), "authentication refused");
+                note(Some(&failure));
+                response.extensions_mut().insert(failure);
+                Ok(response)
+            }
+            other => {
+                note(None);
+                other
+            }
+        }
     }
 
     /// [`Transport::execute`] followed by [`classify`]: a 401 or a rate limit that outlasted the retries

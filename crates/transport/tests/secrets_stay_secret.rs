@@ -1,6 +1,6 @@
 //! Runs every authentication path against the fake with a `trace`-level subscriber capturing all
 //! output, then looks for anything secret in the logs, in `Debug` and `Display` of the transport, its
-//! builder, credentials and errors.
+//! builder, credentials and errors — and for the e-mail address a URL's query carried.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -108,6 +108,23 @@ async fn nothing_secret_reaches_logs_debug_or_errors() {
                 assert!(patch(&digest, &fake, i).await.status().is_success());
                 assert!(patch(&account, &fake, i).await.status().is_success());
             }
+            // Usernames in queries are e-mail addresses: retried (and so logged) lists by username.
+            for _ in 0..20 {
+                let url = format!(
+                    "{}/api/atlas/v1.0/orgs/{}/invites?username=leak.test@example.com",
+                    fake.base_url(),
+                    fake.seeded().orgs[0].id
+                );
+                let request = digest.http_client().get(url).build().expect("request");
+                let _ = digest.execute(request).await;
+            }
+            let request = digest
+                .http_client()
+                .get("http://127.0.0.1:9/api/atlas/v1.0/orgs/x/invites?username=leak.test@example.com")
+                .build()
+                .expect("request");
+            let err = digest.send(request).await.expect_err("nobody listens");
+            shown.push_str(&format!("{err}\n{err:?}\n"));
             let refused = patch(&wrong, &fake, 0).await;
             let err = transport::classify(refused).await.expect_err("401");
             shown.push_str(&format!(
@@ -144,6 +161,7 @@ async fn nothing_secret_reaches_logs_debug_or_errors() {
             CLIENT_SECRET,
             "wrong-private-key-zz",
             basic.as_str(),
+            "example.com",
         ] {
             assert!(!text.contains(secret), "{what} contain a secret");
         }

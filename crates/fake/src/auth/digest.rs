@@ -62,6 +62,18 @@ pub(crate) fn expected_response(
     algorithm.hex(&format!("{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}"))
 }
 
+/// How the `nc` values sent with one nonce are checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum NonceCounting {
+    /// RFC 7616's replay protection as strict servers enforce it: a count must be above the highest
+    /// one already accepted for that nonce, in the order requests arrive. The default.
+    #[default]
+    Strict,
+    /// Any count not used before with the nonce, in any order: a window as wide as the nonce's life,
+    /// as lenient servers allow.
+    Window,
+}
+
 /// Why a Digest `Authorization` was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Refusal {
@@ -73,12 +85,22 @@ pub(crate) enum Refusal {
     Stale,
     /// The `nc` was already used with this nonce.
     Replay,
+    /// Strict counting: the `nc` is new but not above the highest one accepted for this nonce.
+    OutOfOrder,
+}
+
+impl Refusal {
+    /// Whether the credentials were right and only the nonce or its count was refused.
+    pub(crate) fn is_nonce_reason(self) -> bool {
+        matches!(self, Refusal::Stale | Refusal::Replay | Refusal::OutOfOrder)
+    }
 }
 
 struct NonceState {
     issued: Instant,
     uses: u32,
     seen_nc: HashSet<u32>,
+    highest_nc: u32,
 }
 
 /// Nonces older than this many `max_age`s are forgotten (a correct digest on one is then answered stale).
@@ -89,6 +111,7 @@ const NONCE_SOFT_CAP: usize = 10_000;
 /// Accepted key pairs and the nonces handed out.
 pub(crate) struct DigestVerifier {
     algorithm: DigestAlgorithm,
+    counting: NonceCounting,
     max_uses: u32,
     max_age: Duration,
     keys: HashMap<String, Secret>,
@@ -99,6 +122,7 @@ impl std::fmt::Debug for DigestVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DigestVerifier")
             .field("algorithm", &self.algorithm)
+            .field("counting", &self.counting)
             .field("max_uses", &self.max_uses)
             .field("max_age", &self.max_age)
             .field("public_keys", &self.keys.keys().collect::<Vec<_>>())
@@ -109,12 +133,14 @@ impl std::fmt::Debug for DigestVerifier {
 impl DigestVerifier {
     pub(crate) fn new(
         algorithm: DigestAlgorithm,
+        counting: NonceCounting,
         max_uses: u32,
         max_age: Duration,
         keys: HashMap<String, Secret>,
     ) -> Self {
         DigestVerifier {
             algorithm,
+            counting,
             max_uses,
             max_age,
             keys,
@@ -137,6 +163,7 @@ impl DigestVerifier {
                 issued: now,
                 uses: 0,
                 seen_nc: HashSet::new(),
+                highest_nc: 0,
             },
         );
         format!(
@@ -192,9 +219,15 @@ impl DigestVerifier {
         if state.uses >= self.max_uses || state.issued.elapsed() > self.max_age {
             return Err(Refusal::Stale);
         }
-        if !state.seen_nc.insert(count) {
+        if state.seen_nc.contains(&count) {
             return Err(Refusal::Replay);
         }
+        // Checked in arrival order: the lock is held from here to the bookkeeping below.
+        if self.counting == NonceCounting::Strict && count <= state.highest_nc {
+            return Err(Refusal::OutOfOrder);
+        }
+        state.seen_nc.insert(count);
+        state.highest_nc = state.highest_nc.max(count);
         state.uses += 1;
         Ok(())
     }
@@ -253,8 +286,16 @@ mod tests {
     use super::*;
 
     fn verifier(max_uses: u32, max_age: Duration) -> DigestVerifier {
+        counting_verifier(NonceCounting::Strict, max_uses, max_age)
+    }
+
+    fn counting_verifier(
+        counting: NonceCounting,
+        max_uses: u32,
+        max_age: Duration,
+    ) -> DigestVerifier {
         let keys = HashMap::from([("PUBLIC".to_owned(), Secret("private".to_owned()))]);
-        DigestVerifier::new(DigestAlgorithm::Md5, max_uses, max_age, keys)
+        DigestVerifier::new(DigestAlgorithm::Md5, counting, max_uses, max_age, keys)
     }
 
     fn answer(user: &str, password: &str, nonce: &str, nc: &str, uri: &str) -> String {
@@ -303,6 +344,32 @@ mod tests {
         assert_eq!(digest.verify(&first, "PATCH", uri), Err(Refusal::Replay));
         let second = answer("PUBLIC", "private", &nonce, "00000002", uri);
         assert_eq!(digest.verify(&second, "PATCH", uri), Ok(()));
+    }
+
+    #[test]
+    fn strict_counting_refuses_a_count_below_the_highest_accepted_window_takes_it() {
+        let uri = "/a";
+        for (counting, late) in [
+            (NonceCounting::Strict, Err(Refusal::OutOfOrder)),
+            (NonceCounting::Window, Ok(())),
+        ] {
+            let digest = counting_verifier(counting, 10, Duration::from_secs(60));
+            let nonce = nonce_of(&digest.challenge(false));
+            let third = answer("PUBLIC", "private", &nonce, "00000003", uri);
+            assert_eq!(digest.verify(&third, "PATCH", uri), Ok(()), "{counting:?}");
+            // Count 2 was never used, but arrives after 3 was accepted.
+            let second = answer("PUBLIC", "private", &nonce, "00000002", uri);
+            assert_eq!(digest.verify(&second, "PATCH", uri), late, "{counting:?}");
+            assert_eq!(
+                digest.verify(&third, "PATCH", uri),
+                Err(Refusal::Replay),
+                "{counting:?}"
+            );
+            let fourth = answer("PUBLIC", "private", &nonce, "00000004", uri);
+            assert_eq!(digest.verify(&fourth, "PATCH", uri), Ok(()), "{counting:?}");
+        }
+        assert!(Refusal::OutOfOrder.is_nonce_reason() && Refusal::Stale.is_nonce_reason());
+        assert!(!Refusal::WrongCredentials.is_nonce_reason());
     }
 
     #[test]
