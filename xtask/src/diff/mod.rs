@@ -42,6 +42,7 @@ mod operations;
 mod refs;
 pub mod report;
 mod schema;
+mod shared;
 
 #[cfg(test)]
 mod tests;

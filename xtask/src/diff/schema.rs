@@ -628,7 +628,14 @@ impl<'a, 's> SchemaDiff<'a, 's> {
         for (name, schema) in &old {
             let here = format!("{loc}.{name}");
             let was_required = b.required.contains(name);
-            let field = Flat::of(self.base_doc, schema).field_kind(was_required, dir);
+            // A schema codegen replaces with a shared type decodes as that type does.
+            let shared = self
+                .sink
+                .anchor
+                .as_ref()
+                .and_then(|(_, component)| super::shared::field_kind(component, name));
+            let field = shared
+                .unwrap_or_else(|| Flat::of(self.base_doc, schema).field_kind(was_required, dir));
             let facts = Facts {
                 field: Some(field),
                 ..Facts::default()
