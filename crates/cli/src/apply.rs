@@ -56,8 +56,8 @@ enum Job {
 }
 
 fn parse_line(flavour: Flavour, text: &str) -> Result<Job, ValidationError> {
-    let line: Line = serde_json::from_str(text)
-        .map_err(|e| ValidationError::Config(format!("not an update line: {e}")))?;
+    let line: Line =
+        serde_json::from_str(text).map_err(|e| ValidationError::Line(e.to_string()))?;
     let invitee = match (line.id, line.username) {
         (Some(id), None) => Invitee::Id(id.parse()?),
         (None, Some(username)) => Invitee::Username(username.parse()?),

@@ -27,7 +27,7 @@ impl From<Exit> for ExitCode {
 /// The exit status an error maps to.
 pub(crate) fn exit_for(error: &Error) -> Exit {
     match error {
-        Error::Validation(_) => Exit::Invalid,
+        Error::Validation(_) | Error::Configuration(_) => Exit::Invalid,
         Error::Api(_)
         | Error::RateLimited { .. }
         | Error::VersionGone { .. }
@@ -43,7 +43,7 @@ pub(crate) fn error_json(error: &Error) -> Value {
         return serde_json::to_value(api).unwrap_or_else(|_| json!({"message": error.to_string()}));
     }
     let kind = match error {
-        Error::Validation(_) => "invalid-input",
+        Error::Validation(_) | Error::Configuration(_) => "invalid-input",
         Error::Transport { .. } => "transport",
         Error::UndecodableResponse { .. } => "undecodable-response",
         Error::Authentication { reason, .. } => {

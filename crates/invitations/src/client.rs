@@ -5,7 +5,7 @@ use std::time::Duration;
 use transport::{Credentials, RetryPolicy, Transport};
 
 use crate::Flavour;
-use crate::error::{Error, ValidationError};
+use crate::error::{BaseUrlProblem, Error, ValidationError};
 
 /// The environment variables MongoDB's own tools read; the same names work here.
 pub mod env {
@@ -195,13 +195,7 @@ impl ClientBuilder {
         let base_url = match (self.base_url, flavour.default_base_url()) {
             (Some(url), _) => url,
             (None, Some(default)) => default.to_string(),
-            (None, None) => {
-                return Err(ValidationError::Config(format!(
-                    "{flavour} has no default base URL: set one, or {}",
-                    env::OPS_MANAGER_URL
-                ))
-                .into());
-            }
+            (None, None) => return Err(ValidationError::NoBaseUrl { flavour }.into()),
         };
         let base_url = check_base_url(&base_url)?;
         let product = match self.user_agent {
@@ -218,9 +212,7 @@ impl ClientBuilder {
         if let Some(t) = self.request_timeout {
             builder = builder.request_timeout(t);
         }
-        let transport = builder
-            .build()
-            .map_err(|e| ValidationError::Config(e.to_string()))?;
+        let transport = builder.build()?;
         let inner = match flavour {
             Flavour::AtlasV2 => Inner::AtlasV2(
                 mongodb_atlas_v2_invitations::Client::with_transport(&base_url, transport.clone()),
@@ -255,21 +247,22 @@ fn check_base_url(url: &str) -> Result<String, ValidationError> {
     } else {
         format!("{url:?}")
     };
-    let bad = |problem: &str| ValidationError::Config(format!("base URL {shown} {problem}"));
-    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&format!("is not a URL ({e})")))?;
+    let bad = |problem| ValidationError::BaseUrl {
+        shown: shown.clone(),
+        problem,
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| bad(BaseUrlProblem::NotAUrl(e)))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(bad("must start with https:// (or http://)"));
+        return Err(bad(BaseUrlProblem::Scheme));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(bad("has no host"));
+        return Err(bad(BaseUrlProblem::NoHost));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(bad("must not carry a query or fragment"));
+        return Err(bad(BaseUrlProblem::QueryOrFragment));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(bad(
-            "must not carry credentials; use the builder's credentials",
-        ));
+        return Err(bad(BaseUrlProblem::Credentials));
     }
     Ok(url.trim_end_matches('/').to_string())
 }
@@ -308,7 +301,7 @@ mod tests {
                 .build()
                 .unwrap_err();
             assert!(
-                matches!(err, Error::Validation(ValidationError::Config(_))),
+                matches!(err, Error::Validation(ValidationError::BaseUrl { .. })),
                 "{url}: {err}"
             );
             assert!(!err.to_string().contains("hunter2"), "{err}");

@@ -51,9 +51,50 @@ pub enum ValidationError {
     /// A required value is missing or empty.
     #[error("{0}")]
     Missing(&'static str),
-    /// The client configuration is unusable (base URL, credentials).
-    #[error("invalid configuration: {0}")]
-    Config(String),
+    /// The base URL is not usable. Shown as given, or `(redacted)` when it holds user information.
+    #[error("base URL {shown} {problem}")]
+    BaseUrl {
+        /// The URL as given, quoted, or `(redacted)`.
+        shown: String,
+        /// What is wrong with it.
+        problem: BaseUrlProblem,
+    },
+    /// The flavour is self-hosted and no base URL was given.
+    #[error(
+        "{flavour} has no default base URL: set one, or {}",
+        crate::env::OPS_MANAGER_URL
+    )]
+    NoBaseUrl {
+        /// The flavour.
+        flavour: Flavour,
+    },
+    /// The generated client refused to build the request (progenitor reports only a message).
+    #[error("the request could not be built: {0}")]
+    Request(String),
+    /// A batch line is not the JSON an update line is (`invitations apply`).
+    #[error("not an update line: {0}")]
+    Line(String),
+}
+
+/// What is wrong with a base URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BaseUrlProblem {
+    /// It does not parse.
+    #[error("is not a URL ({0})")]
+    NotAUrl(url::ParseError),
+    /// Neither `https` nor `http`.
+    #[error("must start with https:// (or http://)")]
+    Scheme,
+    /// No host.
+    #[error("has no host")]
+    NoHost,
+    /// A query or fragment.
+    #[error("must not carry a query or fragment")]
+    QueryOrFragment,
+    /// User information.
+    #[error("must not carry credentials; use the builder's credentials")]
+    Credentials,
 }
 
 /// A field the server rejected, from `badRequestDetail.fields`.
@@ -136,6 +177,10 @@ pub enum Error {
     /// The input was refused before anything was sent.
     #[error("invalid input (nothing was sent): {0}")]
     Validation(#[from] ValidationError),
+    /// The credentials or transport settings are unusable (the transport's reason names the field, never a
+    /// secret); nothing was sent.
+    #[error("invalid configuration (nothing was sent): {0}")]
+    Configuration(#[from] transport::BuildError),
     /// The server answered with an error.
     #[error("HTTP {}: {}{}", .0.status, .0.error_code, .0.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     Api(Box<ApiError>),

@@ -32,7 +32,7 @@ mod response;
 mod roles;
 
 pub use client::{Client, ClientBuilder, env};
-pub use error::{ApiError, Error, FieldViolation, ValidationError};
+pub use error::{ApiError, BaseUrlProblem, Error, FieldViolation, ValidationError};
 pub use flavour::{Flavour, UnknownFlavour};
 pub use ids::{InvitationId, OrgId, ProjectId, TeamId, UserId, Username};
 pub use model::{

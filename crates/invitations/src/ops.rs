@@ -472,7 +472,7 @@ impl Client {
                 | GenError::InvalidUpgrade(e),
             ) => Err(transport_error(e)),
             Err(GenError::InvalidRequest(message) | GenError::Custom(message)) => {
-                Err(ValidationError::Config(message).into())
+                Err(ValidationError::Request(message).into())
             }
         }
     }
