@@ -695,45 +695,6 @@ fn invitation_fragments_across_published_revisions_break_where_the_bindings_brea
     );
 }
 
-/// The field kind schemars reports for each property of a generated type: required, `Option` (null
-/// allowed) or a defaulted `Vec`/map (absent allowed, null refused).
-fn derived_fields(schema: &Value) -> BTreeMap<String, FieldKind> {
-    let required: BTreeSet<&str> = schema["required"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let allows_null = |p: &Value| {
-        let in_types = p["type"]
-            .as_array()
-            .is_some_and(|t| t.iter().any(|t| t == "null"));
-        let in_branches = ["anyOf", "oneOf"].iter().any(|k| {
-            p[*k]
-                .as_array()
-                .is_some_and(|b| b.iter().any(|b| b["type"] == "null"))
-        });
-        // `serde_json::Value` and other schemas without a constraint accept null too.
-        let anything = *p == json!(true) || *p == json!({});
-        in_types || in_branches || anything
-    };
-    schema["properties"]
-        .as_object()
-        .expect("a struct")
-        .iter()
-        .map(|(name, p)| {
-            let kind = if required.contains(name.as_str()) {
-                FieldKind::Required
-            } else if allows_null(p) {
-                FieldKind::Optional
-            } else {
-                FieldKind::Defaulted
-            };
-            (name.clone(), kind)
-        })
-        .collect()
-}
-
 /// The severity model's idea of each struct field (bare, `Option`, defaulted) is what typify generated:
 /// checked on every struct of the v2 client against the schema schemars derives for it.
 #[test]
@@ -746,7 +707,7 @@ fn the_field_model_matches_the_generated_structs() {
         ($( $name:literal => $ty:ty, $direction:expr; )+) => {$(
             let schema = json!({"$ref": concat!("#/components/schemas/", $name)});
             let modelled = xtask::diff::generated_fields(&fragment, &schema, $direction);
-            let derived = derived_fields(
+            let derived = xtask::diff::derived_fields(
                 &serde_json::to_value(schemars::schema_for!($ty)).expect("schema JSON"),
             );
             checked += derived.len();

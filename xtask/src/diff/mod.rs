@@ -164,6 +164,13 @@ pub fn generated_fields(
     schema::field_kinds(document, schema, direction)
 }
 
+/// The field kind of each property of a Rust type, from the JSON Schema schemars derives for it: required,
+/// `Option` (null allowed) or a defaulted `Vec`/map (absent allowed, null refused). How the bindings model
+/// reads the shared types, and how a test checks its typify model against the generated structs.
+pub fn derived_fields(schema: &Value) -> std::collections::BTreeMap<String, FieldKind> {
+    shared::fields(schema)
+}
+
 /// Which body of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Body<'a> {

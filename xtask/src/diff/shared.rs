@@ -49,8 +49,8 @@ fn kinds() -> &'static BTreeMap<&'static str, BTreeMap<String, FieldKind>> {
     })
 }
 
-/// Required → `Required`; a schema that admits null → `Optional`; otherwise a defaulted field.
-fn fields(schema: &Value) -> BTreeMap<String, FieldKind> {
+/// Required → `Required`; a schema that admits null (or anything) → `Optional`; otherwise a defaulted field.
+pub(crate) fn fields(schema: &Value) -> BTreeMap<String, FieldKind> {
     let required: Vec<&str> = schema["required"]
         .as_array()
         .into_iter()
