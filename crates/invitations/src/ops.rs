@@ -110,7 +110,7 @@ impl Client {
                 &with_username(update, username),
             ))?,
         };
-        decode_org(&raw, org.as_str())
+        decode_org(raw, org.as_str())
     }
 
     /// Sends a new organization invitation to `username`.
@@ -128,7 +128,7 @@ impl Client {
             pretty,
             &body,
         ))?;
-        decode_org(&raw, org.as_str())
+        decode_org(raw, org.as_str())
     }
 
     /// One pending organization invitation.
@@ -143,7 +143,7 @@ impl Client {
             &id("invitation id", invitation.as_str())?,
             envelope,
         ))?;
-        decode_org(&raw, org.as_str())
+        decode_org(raw, org.as_str())
     }
 
     /// The pending invitations of an organization, optionally only the one for `username`.
@@ -160,7 +160,7 @@ impl Client {
             pretty,
             username,
         ))?;
-        decode_org_list(&raw, org.as_str())
+        decode_org_list(raw, org.as_str())
     }
 
     /// Cancels a pending organization invitation.
@@ -176,7 +176,7 @@ impl Client {
             envelope,
             pretty,
         ))?;
-        Ok(raw_response(&raw, ()))
+        raw.into_response(|_| Ok(()))
     }
 
     // ----- project invitations ------------------------------------------------------------------------
@@ -208,7 +208,7 @@ impl Client {
                 },
             ))?,
         };
-        decode_project(&raw, project.as_str())
+        decode_project(raw, project.as_str())
     }
 
     /// Sends a new project invitation to `username`.
@@ -229,7 +229,7 @@ impl Client {
             pretty,
             &body,
         ))?;
-        decode_project(&raw, project.as_str())
+        decode_project(raw, project.as_str())
     }
 
     /// One pending project invitation.
@@ -245,7 +245,7 @@ impl Client {
             envelope,
             pretty,
         ))?;
-        decode_project(&raw, project.as_str())
+        decode_project(raw, project.as_str())
     }
 
     /// The pending invitations of a project, optionally only the one for `username`.
@@ -262,7 +262,7 @@ impl Client {
             pretty,
             username,
         ))?;
-        decode_project_list(&raw, project.as_str())
+        decode_project_list(raw, project.as_str())
     }
 
     /// Cancels a pending project invitation.
@@ -277,7 +277,7 @@ impl Client {
             &id("invitation id", invitation.as_str())?,
             envelope,
         ))?;
-        Ok(raw_response(&raw, ()))
+        raw.into_response(|_| Ok(()))
     }
 
     // ----- the v2 successor ---------------------------------------------------------------------------
@@ -339,7 +339,7 @@ impl Client {
             pretty,
             &body,
         ))?;
-        Ok(raw_response(&raw, OrgUser::from(raw.value.clone())))
+        raw.into_response(|w| Ok(OrgUser::from(w)))
     }
 
     // ----- checks and plumbing -----------------------------------------------------------------------
@@ -512,45 +512,39 @@ fn classified(status: u16, headers: &HeaderMap, body: wire::ApiError) -> Error {
 }
 
 fn decode_org(
-    raw: &Raw<wire::OrganizationInvitation>,
+    raw: Raw<wire::OrganizationInvitation>,
     org: &str,
 ) -> Result<Response<Invitation>, Error> {
-    Ok(raw_response(
-        raw,
-        Invitation::from_org(raw.value.clone(), org)?,
-    ))
+    raw.into_response(|w| Invitation::from_org(w, org))
 }
 
 fn decode_org_list(
-    raw: &Raw<Vec<wire::OrganizationInvitation>>,
+    raw: Raw<Vec<wire::OrganizationInvitation>>,
     org: &str,
 ) -> Result<Response<Vec<Invitation>>, Error> {
-    let all = raw.value.iter().cloned();
-    let all = all
-        .map(|w| Invitation::from_org(w, org))
-        .collect::<Result<_, _>>()?;
-    Ok(raw_response(raw, all))
+    raw.into_response(|all| {
+        all.into_iter()
+            .map(|w| Invitation::from_org(w, org))
+            .collect()
+    })
 }
 
 fn decode_project(
-    raw: &Raw<wire::GroupInvitation>,
+    raw: Raw<wire::GroupInvitation>,
     project: &str,
 ) -> Result<Response<Invitation>, Error> {
-    Ok(raw_response(
-        raw,
-        Invitation::from_project(raw.value.clone(), project)?,
-    ))
+    raw.into_response(|w| Invitation::from_project(w, project))
 }
 
 fn decode_project_list(
-    raw: &Raw<Vec<wire::GroupInvitation>>,
+    raw: Raw<Vec<wire::GroupInvitation>>,
     project: &str,
 ) -> Result<Response<Vec<Invitation>>, Error> {
-    let all = raw.value.iter().cloned();
-    let all = all
-        .map(|w| Invitation::from_project(w, project))
-        .collect::<Result<_, _>>()?;
-    Ok(raw_response(raw, all))
+    raw.into_response(|all| {
+        all.into_iter()
+            .map(|w| Invitation::from_project(w, project))
+            .collect()
+    })
 }
 
 /// Wire names of roles or ids, as the shared request types carry them.
@@ -571,22 +565,30 @@ fn with_username(
     }
 }
 
-fn raw_response<R, T>(raw: &Raw<R>, value: T) -> Response<T> {
-    let header = |name: &str| {
-        raw.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(String::from)
-    };
-    Response {
-        value,
-        status: raw.status,
-        operation: raw.meta.name,
-        operation_id: raw.meta.operation_id,
-        successor: raw.meta.successor,
-        deprecation: header("deprecation"),
-        sunset: header("sunset").or_else(|| raw.meta.sunset.map(String::from)),
-        deprecated: raw.meta.deprecated,
+impl<T> Raw<T> {
+    /// The answer with its value turned into the facade's model, and the metadata callers read: the
+    /// operation, the status, and the Deprecation and Sunset headers (else the sunset the spec announces).
+    fn into_response<U>(
+        self,
+        model: impl FnOnce(T) -> Result<U, Error>,
+    ) -> Result<Response<U>, Error> {
+        let header = |name: &str| {
+            self.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
+        let (deprecation, sunset) = (header("deprecation"), header("sunset"));
+        Ok(Response {
+            value: model(self.value)?,
+            status: self.status,
+            operation: self.meta.name,
+            operation_id: self.meta.operation_id,
+            successor: self.meta.successor,
+            deprecation,
+            sunset: sunset.or_else(|| self.meta.sunset.map(String::from)),
+            deprecated: self.meta.deprecated,
+        })
     }
 }
 
