@@ -19,6 +19,7 @@ fn invitation_id(id: Option<String>) -> Result<Option<InvitationId>, Error> {
             status: None,
             reason: format!("invitation id {id:?} is not 24 lowercase hexadecimal characters"),
             excerpt: String::new(),
+            source: None,
         })
     })
     .transpose()

@@ -226,6 +226,9 @@ pub enum Error {
         reason: String,
         /// The start of the body, at most 200 characters, control characters replaced.
         excerpt: String,
+        /// The decoder's error, when JSON decoding is what failed.
+        #[source]
+        source: Option<serde_json::Error>,
     },
 }
 

@@ -454,10 +454,11 @@ impl Client {
                     Ok(body) if body.get("errorCode").is_some() => {
                         Err(api_error(status, &headers, &body))
                     }
-                    _ => Err(Error::UndecodableResponse {
+                    parsed => Err(Error::UndecodableResponse {
                         status: Some(status),
                         reason: "an answer the API does not document for this operation".into(),
                         excerpt: excerpt(&bytes),
+                        source: parsed.err(),
                     }),
                 }
             }
@@ -465,6 +466,7 @@ impl Client {
                 status: None,
                 reason: e.to_string(),
                 excerpt: excerpt(&bytes),
+                source: Some(e),
             }),
             Err(
                 GenError::CommunicationError(e)
@@ -490,6 +492,7 @@ fn api_error(status: u16, headers: &HeaderMap, body: &Value) -> Error {
             status: Some(status),
             reason: format!("error body is not an ApiError: {e}"),
             excerpt: excerpt(body.to_string().as_bytes()),
+            source: Some(e),
         },
     }
 }
