@@ -163,6 +163,22 @@ const ABSENT: [&str; 9] = [
     "POST /api/atlas/v2/groups/{groupId}/users/{userId}:removeRole",
 ];
 
+/// 16 renames: the 12 invitation operations keep their Rust methods; list and remove users exist in the
+/// older document only at 2023-01-01, so their methods go (the report lists them as gone).
+fn assert_renames_absorbed(report: &str) {
+    assert!(
+        report.contains(
+            "16 renames in `atlas-v2` (operations matched by method and path); 12 absorbed"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("`update_org_invitation_by_id` (unchanged)")
+            && report.contains("`list_org_users` (gone)"),
+        "{report}"
+    );
+}
+
 #[test]
 fn bump_check_reports_the_renames_and_writes_nothing() {
     let Some(s) = scratch() else { return };
@@ -183,19 +199,7 @@ fn bump_check_reports_the_renames_and_writes_nothing() {
             "missing rename {old} -> {new} in:\n{report}"
         );
     }
-    // 16 renames: the 12 invitation operations keep their Rust methods; list and remove users exist in the
-    // older document only at 2023-01-01, so their methods go (they are listed as gone above).
-    assert!(
-        report.contains(
-            "16 renames in `atlas-v2` (operations matched by method and path); 12 absorbed"
-        ),
-        "{report}"
-    );
-    assert!(
-        report.contains("`update_org_invitation_by_id` (unchanged)")
-            && report.contains("`list_org_users` (gone)"),
-        "{report}"
-    );
+    assert_renames_absorbed(&report);
     assert!(report.contains("Files a bump would write"), "{report}");
     // The successor endpoint came with resource version 2025-02-19: absent, and breaking.
     assert_eq!(outcome.absent, ABSENT);
@@ -437,19 +441,7 @@ fn bump_to_a_commit_downloads_the_pinned_url_at_that_commit() {
         report.contains("`[atlas-v2.mirror]` still names `atlas-v2/v2-2026-08-21.yaml`"),
         "{report}"
     );
-    // 16 renames: the 12 invitation operations keep their Rust methods; list and remove users exist in the
-    // older document only at 2023-01-01, so their methods go (they are listed as gone above).
-    assert!(
-        report.contains(
-            "16 renames in `atlas-v2` (operations matched by method and path); 12 absorbed"
-        ),
-        "{report}"
-    );
-    assert!(
-        report.contains("`update_org_invitation_by_id` (unchanged)")
-            && report.contains("`list_org_users` (gone)"),
-        "{report}"
-    );
+    assert_renames_absorbed(&report);
     let fragment = std::fs::read_to_string(s.ws.join("spec/atlas-v2.json")).unwrap();
     assert!(fragment.contains("\"operationId\": \"updateOrganizationInvitationById\""));
 }

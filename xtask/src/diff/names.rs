@@ -31,7 +31,10 @@ impl MethodNames {
             let Some(item) = item.as_object() else {
                 continue;
             };
-            for method in item.keys().filter(|m| METHODS.contains(&m.as_str())) {
+            for method in item
+                .keys()
+                .filter(|m| crate::sources::METHODS.contains(&m.as_str()))
+            {
                 let method = method.to_ascii_uppercase();
                 let stable = table.flavours.iter().find_map(|flavour| {
                     let rel = normalise_path(path.strip_prefix(flavour.prefix.as_str())?);
@@ -48,11 +51,6 @@ impl MethodNames {
         MethodNames(names)
     }
 }
-
-/// HTTP methods a path item can hold.
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// The committed table of operations, read once (`None` outside a checkout: then no method is named).
 fn table() -> Option<&'static codegen::Table> {
