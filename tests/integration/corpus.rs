@@ -11,8 +11,8 @@ use integration_tests::corpus::{
 };
 use jsonschema::{Draft, Validator};
 use mongodb_invitations::{
-    Client, Error, Flavour, Invitation, InvitationTarget, Invitee, OrgInvitationChanges, OrgRole,
-    OrgUser, OrgUserChanges, ProjectRole, RetryPolicy,
+    Client, Error, Flavour, Invitation, InvitationId, InvitationTarget, Invitee,
+    OrgInvitationChanges, OrgRole, OrgUser, OrgUserChanges, ProjectRole, RetryPolicy,
 };
 use serde_json::Value;
 
@@ -135,7 +135,7 @@ async fn call(client: &Client, name: &str) -> Option<Result<(u16, Decoded), Erro
     let by_id = Invitee::Id(INVITATION.parse().expect("invitation id"));
     let by_name = Invitee::Username(USERNAME.parse().expect("username"));
     let username = USERNAME.parse().expect("username");
-    let invitation = INVITATION.parse().expect("invitation id");
+    let invitation: InvitationId = INVITATION.parse().expect("invitation id");
     let org_changes = OrgInvitationChanges::roles([OrgRole::Member]);
     let project_roles = [ProjectRole::ReadOnly];
     let one = |r: mongodb_invitations::Response<Invitation>| (r.status, Decoded::One(r.value));
@@ -339,7 +339,7 @@ fn check_user(what: &str, user: &OrgUser, body: &Value) {
         "{what}: username"
     );
     assert_eq!(
-        Some(user.org_membership_status.clone()),
+        Some(user.org_membership_status.to_string()),
         text(body.get("orgMembershipStatus")),
         "{what}: orgMembershipStatus"
     );

@@ -11,8 +11,10 @@
 mod apply;
 mod args;
 mod fake_server;
+mod migrate;
 mod outcome;
 mod single;
+mod users;
 
 use std::process::ExitCode;
 
@@ -54,6 +56,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::FakeServer(args) => fake_server::run(args).await,
             Command::Apply(args) => apply::run(&cli.global, args).await,
+            Command::Migrate(args::MigrateCommand::Org(args)) => {
+                migrate::run(&cli.global, args).await
+            }
             command => single::run(&cli.global, command).await,
         }
     });

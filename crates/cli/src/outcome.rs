@@ -27,11 +27,13 @@ impl From<Exit> for ExitCode {
 /// The exit status an error maps to.
 pub(crate) fn exit_for(error: &Error) -> Exit {
     match error {
-        Error::Validation(_) | Error::Configuration(_) => Exit::Invalid,
+        Error::Validation(_) | Error::Configuration(_) | Error::NoSuccessor { .. } => Exit::Invalid,
         Error::Api(_)
         | Error::RateLimited { .. }
         | Error::VersionGone { .. }
+        | Error::NotInvited { .. }
         | Error::Authentication { .. } => Exit::Api,
+        Error::PartialRoleChange { source, .. } => exit_for(source),
         _ => Exit::Transport,
     }
 }
@@ -46,6 +48,22 @@ pub(crate) fn error_json(error: &Error) -> Value {
         Error::Validation(_) | Error::Configuration(_) => "invalid-input",
         Error::Transport { .. } => "transport",
         Error::UndecodableResponse { .. } => "undecodable-response",
+        Error::NoSuccessor { .. } => "no-successor",
+        Error::NotInvited { .. } => "not-invited",
+        Error::PageLimit { .. } => "page-limit",
+        Error::PartialRoleChange {
+            applied,
+            failed,
+            source,
+        } => {
+            return json!({
+                "error": "partial-role-change",
+                "applied": applied,
+                "failed": failed,
+                "cause": error_json(source),
+                "message": error.to_string(),
+            });
+        }
         Error::Authentication { reason, .. } => {
             return json!({
                 "error": "authentication",

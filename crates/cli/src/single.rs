@@ -1,8 +1,8 @@
-//! The one-invitation commands: update, get, list, create, delete.
+//! The one-invitation commands: update, get, list, create, delete (and the dispatch of `users`).
 
 use mongodb_invitations::{
     Client, Error, Flavour, Invitee, OrgInvitationChanges, OrgRole, ProjectRole,
-    ProjectRoleAssignment, ValidationError,
+    ProjectRoleAssignment, ValidationError, Via,
 };
 
 use crate::args::{Command, Global, OrgGrants, Scoped, Which};
@@ -10,9 +10,15 @@ use crate::outcome::{Exit, print_json, report};
 
 /// Builds the client the global options and the environment describe.
 pub(crate) fn client(global: &Global) -> Result<Client, Error> {
+    client_via(global, global.via)
+}
+
+/// The same client with the invitation calls going `via` whatever `--via` says.
+pub(crate) fn client_via(global: &Global, via: Via) -> Result<Client, Error> {
     let mut builder = Client::builder(global.flavour)
         .envelope(global.envelope)
-        .pretty(global.pretty);
+        .pretty(global.pretty)
+        .invitations_via(via);
     if let Some(url) = &global.base_url {
         builder = builder.base_url(url);
     }
@@ -50,21 +56,16 @@ async fn execute(global: &Global, command: Command) -> Result<(), Error> {
             print_json(&out.value, pretty);
         }
         Command::Get(Scoped::Org(a)) => {
-            let (org, id) = (a.target.parse()?, a.id.parse()?);
-            print_json(
-                &client(global)?.get_org_invitation(&org, &id).await?.value,
-                pretty,
-            );
+            let (org, invitee) = (a.target.parse()?, invitee(&a.which)?);
+            let out = client(global)?.get_org_invitation(&org, invitee).await?;
+            print_json(&out.value, pretty);
         }
         Command::Get(Scoped::Project(a)) => {
-            let (project, id) = (a.target.parse()?, a.id.parse()?);
-            print_json(
-                &client(global)?
-                    .get_project_invitation(&project, &id)
-                    .await?
-                    .value,
-                pretty,
-            );
+            let (project, invitee) = (a.target.parse()?, invitee(&a.which)?);
+            let out = client(global)?
+                .get_project_invitation(&project, invitee)
+                .await?;
+            print_json(&out.value, pretty);
         }
         Command::List(Scoped::Org(a)) => {
             let org = a.target.parse()?;
@@ -101,26 +102,31 @@ async fn execute(global: &Global, command: Command) -> Result<(), Error> {
             print_json(&out.value, pretty);
         }
         Command::Delete(Scoped::Org(a)) => {
-            let (org, id) = (a.target.parse()?, a.id.parse()?);
-            let out = client(global)?.delete_org_invitation(&org, &id).await?;
-            print_json(
-                &serde_json::json!({"deleted": a.id, "status": out.status}),
-                pretty,
-            );
+            let (org, invitee) = (a.target.parse()?, invitee(&a.which)?);
+            let out = client(global)?.delete_org_invitation(&org, invitee).await?;
+            print_json(&deleted(&a.which, out.status), pretty);
         }
         Command::Delete(Scoped::Project(a)) => {
-            let (project, id) = (a.target.parse()?, a.id.parse()?);
+            let (project, invitee) = (a.target.parse()?, invitee(&a.which)?);
             let out = client(global)?
-                .delete_project_invitation(&project, &id)
+                .delete_project_invitation(&project, invitee)
                 .await?;
-            print_json(
-                &serde_json::json!({"deleted": a.id, "status": out.status}),
-                pretty,
-            );
+            print_json(&deleted(&a.which, out.status), pretty);
         }
-        Command::Apply(_) | Command::FakeServer(_) => unreachable!("dispatched in main"),
+        Command::Users(command) => crate::users::execute(global, command).await?,
+        Command::Apply(_) | Command::FakeServer(_) | Command::Migrate(_) => {
+            unreachable!("dispatched in main")
+        }
     }
     Ok(())
+}
+
+/// What a delete prints: which invitation, and the status the server answered.
+fn deleted(which: &Which, status: u16) -> serde_json::Value {
+    match (&which.id, &which.username) {
+        (Some(id), _) => serde_json::json!({"deleted": id, "status": status}),
+        (None, username) => serde_json::json!({"deleted": username, "status": status}),
+    }
 }
 
 fn invitee(which: &Which) -> Result<Invitee, ValidationError> {
@@ -160,7 +166,7 @@ pub(crate) fn project_roles(
         .collect()
 }
 
-fn org_changes(
+pub(crate) fn org_changes(
     flavour: Flavour,
     grants: &OrgGrants,
 ) -> Result<OrgInvitationChanges, ValidationError> {

@@ -6,6 +6,7 @@ use transport::{Credentials, RetryPolicy, Transport};
 
 use crate::Flavour;
 use crate::error::{BaseUrlProblem, Error, ValidationError};
+use crate::via::{Routing, Via};
 
 /// The environment variables MongoDB's own tools read; the same names work here.
 pub mod env {
@@ -40,6 +41,10 @@ pub struct Client {
     pub(crate) base_url: String,
     /// Deprecated operations already warned about.
     pub(crate) warned: std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<&'static str>>>,
+    /// Which API serves the invitation calls, and whether the deprecated one is gone.
+    pub(crate) routing: std::sync::Arc<Routing>,
+    /// Pages a list stream reads before it gives up on a server that never ends.
+    pub(crate) max_pages: u32,
 }
 
 impl std::fmt::Debug for Client {
@@ -50,6 +55,7 @@ impl std::fmt::Debug for Client {
             .field("transport", &self.transport)
             .field("envelope", &self.envelope)
             .field("pretty", &self.pretty)
+            .field("routing", &self.routing)
             .finish()
     }
 }
@@ -88,7 +94,13 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     envelope: bool,
     pretty: bool,
+    via: Via,
+    as_of: Option<chrono::NaiveDate>,
+    max_pages: u32,
 }
+
+/// Pages a list stream reads by default: 1,000 pages of 500 is half a million users.
+const DEFAULT_MAX_PAGES: u32 = 1000;
 
 impl ClientBuilder {
     fn new(flavour: Flavour) -> Self {
@@ -102,7 +114,31 @@ impl ClientBuilder {
             user_agent: None,
             envelope: false,
             pretty: false,
+            via: Via::Auto,
+            as_of: None,
+            max_pages: DEFAULT_MAX_PAGES,
         }
+    }
+
+    /// Which API serves the invitation calls on Atlas v2 (default [`Via::Auto`]: the invitation endpoints
+    /// until their sunset or their first 410, then the MongoDB Cloud Users API). See the crate docs for how
+    /// each call maps. Other flavours take only `Deprecated` (and `Auto`, which means it there).
+    pub fn invitations_via(mut self, via: Via) -> Self {
+        self.via = via;
+        self
+    }
+
+    /// The date [`Via::Auto`] compares with the invitation endpoints' sunset (default: today, UTC), to
+    /// rehearse the switch.
+    pub fn as_of(mut self, date: chrono::NaiveDate) -> Self {
+        self.as_of = Some(date);
+        self
+    }
+
+    /// How many pages a list stream reads before it stops with [`Error::PageLimit`] (default 1,000).
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages.max(1);
+        self
     }
 
     /// Where the API lives: scheme, host and port (`https://cloud.mongodb.com` for Atlas by default; required
@@ -192,6 +228,7 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client. Nothing is sent.
     pub fn build(self) -> Result<Client, Error> {
         let flavour = self.flavour;
+        let routing = Routing::new(flavour, self.via, self.as_of)?;
         let base_url = match (self.base_url, flavour.default_base_url()) {
             (Some(url), _) => url,
             (None, Some(default)) => default.to_string(),
@@ -235,6 +272,8 @@ impl ClientBuilder {
             pretty: self.pretty,
             base_url,
             warned: Default::default(),
+            routing,
+            max_pages: self.max_pages,
         })
     }
 }

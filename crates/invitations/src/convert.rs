@@ -10,6 +10,7 @@ use crate::model::{
     Invitation, InvitationTarget, OrgUser, OrgUserRoles, ProjectRoleGrant, ProjectRoles,
 };
 use crate::roles::{OrgRole, ProjectRole};
+use crate::user::MembershipStatus;
 use invitation_types as wire;
 
 /// The id of an answer: the schema gives it the 24-hex pattern, so anything else is a bad answer.
@@ -73,7 +74,7 @@ impl From<wire::OrgUserResponse> for OrgUser {
         OrgUser {
             id: w.id,
             username: w.username,
-            org_membership_status: w.org_membership_status,
+            org_membership_status: MembershipStatus::from_wire(&w.org_membership_status),
             roles: OrgUserRoles {
                 org_roles: w
                     .roles
@@ -96,7 +97,14 @@ impl From<wire::OrgUserResponse> for OrgUser {
                     .collect(),
             },
             team_ids: w.team_ids,
+            inviter_username: w.inviter_username,
+            invitation_created_at: w.invitation_created_at,
             invitation_expires_at: w.invitation_expires_at,
+            first_name: w.first_name,
+            last_name: w.last_name,
+            country: w.country,
+            created_at: w.created_at,
+            last_auth: w.last_auth,
         }
     }
 }

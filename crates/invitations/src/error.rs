@@ -74,6 +74,24 @@ pub enum ValidationError {
     /// A batch line is not the JSON an update line is (`invitations apply`).
     #[error("not an update line: {0}")]
     Line(String),
+    /// Not a membership status this release knows.
+    #[error(
+        "invalid membership status {value:?}: expected pending, active, invitation-expired or invitation-rejected"
+    )]
+    InvalidStatus {
+        /// What was given.
+        value: String,
+    },
+    /// A page size outside 1–500 or a page number of 0.
+    #[error("invalid {what} {value}: {allowed}")]
+    Paging {
+        /// `itemsPerPage` or `pageNum`.
+        what: &'static str,
+        /// What was given.
+        value: u32,
+        /// The range the API takes.
+        allowed: &'static str,
+    },
 }
 
 /// What is wrong with a base URL.
@@ -217,6 +235,50 @@ pub enum Error {
         #[source]
         source: Option<reqwest::Error>,
     },
+    /// The call is keyed by an invitation id and the invitations are served by the successor (the MongoDB
+    /// Cloud Users API, which has no invitation ids): refused without sending it anywhere else.
+    #[error(
+        "{call} by invitation id has no successor after the invitation endpoints' sunset: {instead}"
+    )]
+    NoSuccessor {
+        /// The facade call.
+        call: &'static str,
+        /// What to call instead.
+        instead: &'static str,
+    },
+    /// No pending invitation (or, on the successor, pending user) with this username where the call looked.
+    /// The deprecated endpoints answer 404 `INVITATION_NOT_FOUND` to a call by id in the same case;
+    /// [`Error::is_not_found`] is true for both.
+    #[error("no pending invitation for {username} in {target}")]
+    NotInvited {
+        /// The username looked for.
+        username: String,
+        /// `organization <id>` or `project <id>`.
+        target: String,
+    },
+    /// A project role update made of several calls stopped part-way: `applied` went through, `failed`
+    /// did not, and nothing after it was tried.
+    #[error(
+        "project role update stopped part-way: applied [{}], failed to {failed}: {source}",
+        applied.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    PartialRoleChange {
+        /// The changes that went through, in order.
+        applied: Vec<crate::RoleChange>,
+        /// The change that failed.
+        failed: crate::RoleChange,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A list kept answering full pages past the client's page limit ([`ClientBuilder::max_pages`](crate::ClientBuilder::max_pages)).
+    #[error("{operation} still had more after {pages} pages: stopped at the page limit")]
+    PageLimit {
+        /// The list operation's stable name.
+        operation: &'static str,
+        /// Pages read.
+        pages: u32,
+    },
     /// An answer that is not what the API documents (HTML from a proxy, truncated JSON, ...).
     #[error("undecodable response{}: {reason}; body starts: {excerpt:?}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
     UndecodableResponse {
@@ -246,6 +308,16 @@ impl Error {
     /// Whether the server answered with this `errorCode`.
     pub fn is_code(&self, code: &str) -> bool {
         self.api_error().is_some_and(|a| a.is(code))
+    }
+
+    /// Whether what the call named does not exist: a 404 from either API, or no pending user with the
+    /// username on the successor. The same test before and after the invitation endpoints' sunset.
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Error::Api(api) => api.status == 404,
+            Error::NotInvited { .. } => true,
+            _ => false,
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{InvitationId, ProjectId, TeamId, Username};
 use crate::roles::{OrgRole, ProjectRole};
+use crate::user::MembershipStatus;
 
 /// Which pending invitation an update or lookup means.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -13,6 +14,36 @@ pub enum Invitee {
     Id(InvitationId),
     /// By the invitee's username (email address).
     Username(Username),
+}
+
+impl From<InvitationId> for Invitee {
+    fn from(id: InvitationId) -> Self {
+        Invitee::Id(id)
+    }
+}
+
+impl From<&InvitationId> for Invitee {
+    fn from(id: &InvitationId) -> Self {
+        Invitee::Id(id.clone())
+    }
+}
+
+impl From<Username> for Invitee {
+    fn from(username: Username) -> Self {
+        Invitee::Username(username)
+    }
+}
+
+impl From<&Username> for Invitee {
+    fn from(username: &Username) -> Self {
+        Invitee::Username(username.clone())
+    }
+}
+
+impl From<&Invitee> for Invitee {
+    fn from(invitee: &Invitee) -> Self {
+        invitee.clone()
+    }
 }
 
 /// A pending invitation to an organization or a project.
@@ -160,16 +191,37 @@ pub struct OrgUser {
     pub id: String,
     /// Their username.
     pub username: String,
-    /// `PENDING`, `ACTIVE`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`, or a newer value.
-    pub org_membership_status: String,
+    /// Pending, active, or a status MongoDB added later.
+    pub org_membership_status: MembershipStatus,
     /// Their roles.
     pub roles: OrgUserRoles,
     /// Their teams.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub team_ids: Vec<String>,
-    /// For a pending user: when the invitation expires (the schema allows `null`).
+    /// Pending: who invited them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inviter_username: Option<String>,
+    /// Pending: when the invitation was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation_created_at: Option<DateTime<Utc>>,
+    /// Pending: when the invitation expires (the schema allows `null`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invitation_expires_at: Option<DateTime<Utc>>,
+    /// Active: first name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Active: last name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Active: two-letter country code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Active: when the account was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Active: last authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_auth: Option<DateTime<Utc>>,
 }
 
 /// The roles of an [`OrgUser`].

@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::Flavour;
 use crate::client::{Client, Inner};
 use crate::error::{ApiError, Error, ValidationError};
-use crate::ids::{InvitationId, OrgId, ProjectId, UserId, Username};
-use crate::model::{Invitation, Invitee, OrgInvitationChanges, OrgUser, OrgUserChanges};
+use crate::ids::{InvitationId, OrgId, ProjectId, Username};
+use crate::model::{Invitation, Invitee, OrgInvitationChanges};
 use crate::response::Response;
 use crate::roles::{OrgRole, ProjectRole};
 use invitation_types as wire;
@@ -20,17 +20,17 @@ use transport::body_excerpt as excerpt;
 
 /// What the operation table says about the operation being called.
 #[derive(Debug, Clone, Copy)]
-struct OpMeta {
-    name: &'static str,
-    operation_id: &'static str,
-    deprecated: bool,
-    sunset: Option<&'static str>,
-    successor: Option<&'static str>,
+pub(crate) struct OpMeta {
+    pub(crate) name: &'static str,
+    pub(crate) operation_id: &'static str,
+    pub(crate) deprecated: bool,
+    pub(crate) sunset: Option<&'static str>,
+    pub(crate) successor: Option<&'static str>,
 }
 
 /// A successful answer, as the shared wire type, before it becomes the facade's model.
-struct Raw<T> {
-    value: T,
+pub(crate) struct Raw<T> {
+    pub(crate) value: T,
     status: u16,
     headers: HeaderMap,
     meta: OpMeta,
@@ -73,7 +73,7 @@ macro_rules! call {
 
 /// A validated id converted to the generated crate's id type, which checks the same pattern: the error, which
 /// the facade's own id types make unreachable, names the id.
-fn id<T: std::str::FromStr>(what: &'static str, value: &str) -> Result<T, Error> {
+pub(crate) fn id<T: std::str::FromStr>(what: &'static str, value: &str) -> Result<T, Error> {
     value.parse().map_err(|_| {
         Error::Validation(ValidationError::InvalidId {
             what,
@@ -83,11 +83,14 @@ fn id<T: std::str::FromStr>(what: &'static str, value: &str) -> Result<T, Error>
 }
 
 impl Client {
+    // The deprecated invitation endpoints, one call each; `calls.rs` routes the public methods here or to
+    // the successor.
+
     // ----- organization invitations -------------------------------------------------------------------
 
     /// Updates one pending organization invitation, by id or by the invitee's username. The roles given
     /// replace the invitation's roles.
-    pub async fn update_org_invitation(
+    pub(crate) async fn deprecated_update_org_invitation(
         &self,
         org: &OrgId,
         invitee: &Invitee,
@@ -114,7 +117,7 @@ impl Client {
     }
 
     /// Sends a new organization invitation to `username`.
-    pub async fn create_org_invitation(
+    pub(crate) async fn deprecated_create_org_invitation(
         &self,
         org: &OrgId,
         username: &Username,
@@ -132,7 +135,7 @@ impl Client {
     }
 
     /// One pending organization invitation.
-    pub async fn get_org_invitation(
+    pub(crate) async fn deprecated_get_org_invitation(
         &self,
         org: &OrgId,
         invitation: &InvitationId,
@@ -147,7 +150,7 @@ impl Client {
     }
 
     /// The pending invitations of an organization, optionally only the one for `username`.
-    pub async fn list_org_invitations(
+    pub(crate) async fn deprecated_list_org_invitations(
         &self,
         org: &OrgId,
         username: Option<&Username>,
@@ -164,7 +167,7 @@ impl Client {
     }
 
     /// Cancels a pending organization invitation.
-    pub async fn delete_org_invitation(
+    pub(crate) async fn deprecated_delete_org_invitation(
         &self,
         org: &OrgId,
         invitation: &InvitationId,
@@ -183,7 +186,7 @@ impl Client {
 
     /// Updates one pending project invitation, by id or by the invitee's username. The roles given replace
     /// the invitation's roles.
-    pub async fn update_project_invitation(
+    pub(crate) async fn deprecated_update_project_invitation(
         &self,
         project: &ProjectId,
         invitee: &Invitee,
@@ -212,7 +215,7 @@ impl Client {
     }
 
     /// Sends a new project invitation to `username`.
-    pub async fn create_project_invitation(
+    pub(crate) async fn deprecated_create_project_invitation(
         &self,
         project: &ProjectId,
         username: &Username,
@@ -233,7 +236,7 @@ impl Client {
     }
 
     /// One pending project invitation.
-    pub async fn get_project_invitation(
+    pub(crate) async fn deprecated_get_project_invitation(
         &self,
         project: &ProjectId,
         invitation: &InvitationId,
@@ -249,7 +252,7 @@ impl Client {
     }
 
     /// The pending invitations of a project, optionally only the one for `username`.
-    pub async fn list_project_invitations(
+    pub(crate) async fn deprecated_list_project_invitations(
         &self,
         project: &ProjectId,
         username: Option<&Username>,
@@ -266,7 +269,7 @@ impl Client {
     }
 
     /// Cancels a pending project invitation.
-    pub async fn delete_project_invitation(
+    pub(crate) async fn deprecated_delete_project_invitation(
         &self,
         project: &ProjectId,
         invitation: &InvitationId,
@@ -280,76 +283,14 @@ impl Client {
         raw.into_response(|_| Ok(()))
     }
 
-    // ----- the v2 successor ---------------------------------------------------------------------------
-
-    /// Updates a pending (or active) organization user through the endpoint MongoDB recommends in place of
-    /// the deprecated invitation updates (`PATCH /orgs/{orgId}/users/{userId}`, Atlas v2 only).
-    pub async fn update_org_user(
-        &self,
-        org: &OrgId,
-        user: &UserId,
-        changes: &OrgUserChanges,
-    ) -> Result<Response<OrgUser>, Error> {
-        if self.flavour != Flavour::AtlasV2 {
-            return Err(ValidationError::Unsupported {
-                flavour: self.flavour,
-                what: "updating an organization user",
-                why: "the successor endpoint exists only in the Atlas Administration API v2",
-            }
-            .into());
-        }
-        if changes.org_roles.is_empty()
-            && changes.team_ids.is_empty()
-            && changes.group_role_assignments.is_empty()
-        {
-            return Err(ValidationError::Missing(
-                "nothing to change: give organization roles, project roles or teams",
-            )
-            .into());
-        }
-        if changes.org_roles.is_empty() && !changes.group_role_assignments.is_empty() {
-            // The API requires at least one entry in `orgRoles` whenever `roles` is sent.
-            return Err(ValidationError::Missing(
-                "organization roles are required when project roles are given",
-            )
-            .into());
-        }
-        self.check_org_roles(&changes.org_roles)?;
-        let roles = (!changes.org_roles.is_empty()).then(|| wire::OrgUserRolesRequest {
-            org_roles: names(&changes.org_roles),
-            group_role_assignments: changes
-                .group_role_assignments
-                .iter()
-                .map(|a| wire::GroupRoleAssignment {
-                    group_id: Some(a.project_id.as_str().to_string()),
-                    group_roles: names(&a.roles),
-                })
-                .collect(),
-        });
-        let body = wire::OrgUserUpdateRequest {
-            roles,
-            team_ids: names(&changes.team_ids),
-        };
-        let (envelope, pretty) = self.flags();
-        // Named here: a revision without the operation leaves no flavour's branch to infer it from.
-        let raw: Raw<wire::OrgUserResponse> = call!(self.update_org_user(
-            &id("organization id", org.as_str())?,
-            &id("user id", user.as_str())?,
-            envelope,
-            pretty,
-            &body,
-        ))?;
-        raw.into_response(|w| Ok(OrgUser::from(w)))
-    }
-
     // ----- checks and plumbing -----------------------------------------------------------------------
 
-    fn flags(&self) -> (Option<bool>, Option<bool>) {
+    pub(crate) fn flags(&self) -> (Option<bool>, Option<bool>) {
         // Flags the caller did not ask for are not sent at all.
         (self.envelope.then_some(true), self.pretty.then_some(true))
     }
 
-    fn check_org_roles(&self, roles: &[OrgRole]) -> Result<(), Error> {
+    pub(crate) fn check_org_roles(&self, roles: &[OrgRole]) -> Result<(), Error> {
         for role in roles {
             // `Other` is sent as written; a known role must exist in this flavour (the error lists those that do).
             if !matches!(role, OrgRole::Other(_)) {
@@ -397,7 +338,7 @@ impl Client {
         })
     }
 
-    fn check_project_roles(&self, roles: &[ProjectRole]) -> Result<(), Error> {
+    pub(crate) fn check_project_roles(&self, roles: &[ProjectRole]) -> Result<(), Error> {
         if roles.is_empty() {
             return Err(ValidationError::Missing("at least one project role is required").into());
         }
@@ -411,14 +352,14 @@ impl Client {
     }
 
     /// Checked project role names, as the wire sends them.
-    fn project_role_names(&self, roles: &[ProjectRole]) -> Result<Vec<String>, Error> {
+    pub(crate) fn project_role_names(&self, roles: &[ProjectRole]) -> Result<Vec<String>, Error> {
         self.check_project_roles(roles)?;
         Ok(names(roles))
     }
 
     /// Turns a generated client's result into the raw answer or the facade's error. A refused
     /// authentication is typed from the transport's record, whatever the 401's body made of `result`.
-    async fn finish<T>(
+    pub(crate) async fn finish<T>(
         &self,
         meta: OpMeta,
         (result, auth): (
@@ -551,7 +492,7 @@ fn decode_project_list(
 }
 
 /// Wire names of roles or ids, as the shared request types carry them.
-fn names<T: AsRef<str>>(values: &[T]) -> Vec<String> {
+pub(crate) fn names<T: AsRef<str>>(values: &[T]) -> Vec<String> {
     values.iter().map(|v| v.as_ref().to_string()).collect()
 }
 
@@ -571,7 +512,7 @@ fn with_username(
 impl<T> Raw<T> {
     /// The answer with its value turned into the facade's model, and the metadata callers read: the
     /// operation, the status, and the Deprecation and Sunset headers (else the sunset the spec announces).
-    fn into_response<U>(
+    pub(crate) fn into_response<U>(
         self,
         model: impl FnOnce(T) -> Result<U, Error>,
     ) -> Result<Response<U>, Error> {
