@@ -17,4 +17,5 @@ mod fake;
 mod pull;
 mod renames;
 mod transport;
+mod users_wire;
 mod wire;
