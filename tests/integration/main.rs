@@ -16,6 +16,7 @@ mod facade;
 mod fake;
 mod pull;
 mod renames;
+mod sunset;
 mod transport;
 mod users_wire;
 mod wire;

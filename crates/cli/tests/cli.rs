@@ -590,3 +590,229 @@ fn fake_server_prints_its_url_and_seed_then_stops_on_ctrl_c() {
     let bad = run(&["fake-server", "--faults", "429=2"], None);
     assert_eq!(code(&bad), 2, "{}", String::from_utf8_lossy(&bad.stderr));
 }
+
+/// The state a migration is judged by, read through the facade: pending invitations on the deprecated
+/// endpoints (organization, then each project), and every pending user on the successor with the roles
+/// it holds, by username.
+async fn migration_state(
+    fake: &FakeServer,
+    org: &fake::SeedOrg,
+) -> (
+    usize,
+    std::collections::BTreeMap<String, (Vec<String>, Vec<(String, Vec<String>)>)>,
+) {
+    use futures::TryStreamExt;
+    let client = mongodb_invitations::Client::builder(mongodb_invitations::Flavour::AtlasV2)
+        .base_url(fake.base_url())
+        .digest(PUBLIC, PRIVATE)
+        .invitations_via(mongodb_invitations::Via::Deprecated)
+        .build()
+        .expect("client");
+    let org_id: mongodb_invitations::OrgId = org.id.parse().expect("org");
+    let mut invitations = client
+        .list_org_invitations(&org_id, None)
+        .await
+        .expect("org invitations")
+        .value
+        .len();
+    for p in &org.projects {
+        invitations += client
+            .list_project_invitations(&p.id.parse().expect("project"), None)
+            .await
+            .expect("project invitations")
+            .value
+            .len();
+    }
+    let users: Vec<mongodb_invitations::OrgUser> = client
+        .org_users(&org_id, &mongodb_invitations::UserQuery::pending())
+        .try_collect()
+        .await
+        .expect("pending users");
+    let mut by_name = std::collections::BTreeMap::new();
+    for u in users {
+        let mut org_roles: Vec<String> = u
+            .roles
+            .org_roles
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect();
+        org_roles.sort();
+        let mut projects: Vec<(String, Vec<String>)> = u
+            .roles
+            .group_role_assignments
+            .iter()
+            .map(|a| {
+                let mut roles: Vec<String> =
+                    a.roles.iter().map(|r| r.as_str().to_string()).collect();
+                roles.sort();
+                (a.project_id.clone().unwrap_or_default(), roles)
+            })
+            .collect();
+        projects.sort();
+        assert!(
+            by_name
+                .insert(u.username.clone(), (org_roles, projects))
+                .is_none(),
+            "duplicate pending user {}",
+            u.username
+        );
+    }
+    (invitations, by_name)
+}
+
+/// `migrate org` on an organization with 200 pending invitations (120 organization invitations with
+/// several roles, teams and project roles; 40 in each of two projects): the dry run plans all 200 and sends
+/// reads only; a run killed part-way and run again ends with no invitation left and one pending user per
+/// invitation holding exactly its roles.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_moves_200_invitations_survives_a_kill_and_does_not_duplicate() {
+    let size = fake::SeedSize {
+        orgs: 1,
+        projects_per_org: 2,
+        org_invitations_per_org: 120,
+        project_invitations_per_project: 40,
+        ..fake::SeedSize::default()
+    };
+    let fake = FakeServer::builder()
+        .seed_data(fake::SeedData::generate_sized(9, size))
+        .digest_keys(PUBLIC, PRIVATE)
+        .start()
+        .await
+        .expect("fake starts");
+    let org = fake.seeded().orgs[0].clone();
+    // What each invitation grants, as the successor must end up showing it.
+    let mut expected = std::collections::BTreeMap::new();
+    for i in &org.invitations {
+        let mut roles = i.roles.clone();
+        roles.sort();
+        let mut projects: Vec<(String, Vec<String>)> = i
+            .group_role_assignments
+            .iter()
+            .map(|a| {
+                let mut r = a.roles.clone();
+                r.sort();
+                (a.group_id.clone(), r)
+            })
+            .collect();
+        projects.sort();
+        expected.insert(i.username.clone(), (roles, projects));
+    }
+    let project_invitations: Vec<(String, String, Vec<String>)> = org
+        .projects
+        .iter()
+        .flat_map(|p| {
+            p.invitations.iter().map(|i| {
+                let mut r = i.roles.clone();
+                r.sort();
+                (p.id.clone(), i.username.clone(), r)
+            })
+        })
+        .collect();
+    assert_eq!(org.invitations.len() + project_invitations.len(), 200);
+    let mut args = vec![
+        "--base-url".to_string(),
+        fake.base_url().to_string(),
+        "migrate".into(),
+        "org".into(),
+        org.id.clone(),
+    ];
+    for p in &org.projects {
+        args.extend(["--project".to_string(), p.id.clone()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    // Dry run: the plan, reads only.
+    let before = fake.state(Product::Atlas);
+    let mut dry = args.clone();
+    dry.push("--dry-run");
+    let out = run(&dry, None);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 201, "one line per invitation and the summary");
+    assert_eq!(lines[200]["planned"], 200);
+    assert_eq!(
+        lines.iter().filter(|l| l["scope"] == "project").count(),
+        80,
+        "project invitations planned explicitly"
+    );
+    assert!(
+        lines[199]["note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("addGroupUsers"),
+        "{}",
+        lines[199]
+    );
+    let counters = fake.counters();
+    for (op, n) in &counters.requests_by_operation {
+        assert!(op.starts_with("list_"), "the dry run sent {n} × {op}");
+    }
+    assert_eq!(
+        fake.state(Product::Atlas),
+        before,
+        "the dry run changed nothing"
+    );
+
+    // A run killed after 60 invitations, then run again. Every answer is slowed down meanwhile, so the
+    // kill lands part-way for certain rather than racing a fast run to its end.
+    fake.set_faults("slow=1:20ms".parse().expect("plan"))
+        .expect("faults");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_invitations"))
+        .env("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC)
+        .env("MONGODB_ATLAS_PRIVATE_API_KEY", PRIVATE)
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    {
+        use std::io::BufRead;
+        let stdout = child.stdout.take().expect("stdout");
+        let mut done = 0;
+        for line in std::io::BufReader::new(stdout).lines().take(60) {
+            let line = line.expect("line");
+            let v: Value = serde_json::from_str(&line).expect("JSON line");
+            assert_eq!(v["ok"], true, "{v}");
+            done += 1;
+        }
+        assert_eq!(done, 60, "the first run got that far");
+    }
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+    fake.set_faults(fake::Faults::none()).expect("faults");
+    let (left, _) = migration_state(&fake, &org).await;
+    assert!(left < 200 && left > 0, "interrupted part-way: {left} left");
+
+    let out = run(&args, None);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let summary: Value = serde_json::from_str(text.lines().last().expect("summary")).expect("JSON");
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(summary["migrated"].as_u64(), Some(left as u64), "{summary}");
+
+    let (left, users) = migration_state(&fake, &org).await;
+    assert_eq!(left, 0, "no invitation left");
+    assert_eq!(users.len(), 200, "one pending user per invitation");
+    for (name, wanted) in &expected {
+        assert_eq!(users.get(name), Some(wanted), "{name}");
+    }
+    for (project, name, roles) in &project_invitations {
+        let (_, projects) = users.get(name).unwrap_or_else(|| panic!("{name} missing"));
+        assert!(
+            projects.iter().any(|(p, r)| p == project && r == roles),
+            "{name}: {projects:?}"
+        );
+    }
+
+    // Once more: nothing left to do.
+    let out = run(&args, None);
+    assert_eq!(code(&out), 0);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let summary: Value = serde_json::from_str(text.trim()).expect("only the summary");
+    assert_eq!(summary["migrated"], 0);
+    fake.shutdown().await;
+}

@@ -40,12 +40,24 @@ pub struct CountersSnapshot {
     pub tokens_issued: u64,
     /// Faults injected, by kind.
     pub faults_injected: BTreeMap<Fault, u64>,
+    /// Requests that reached an operation, by the operation's stable name in `spec/operations.toml`
+    /// (`"list_org_users"`), whatever the answer: refusals of the media type, the body or the id, 404s
+    /// and the 410s of [`FakeServer::set_sunset_passed`](crate::FakeServer::set_sunset_passed) count.
+    /// Requests refused before routing (authentication, injected faults) and paths no operation has do
+    /// not.
+    pub requests_by_operation: BTreeMap<String, u64>,
 }
 
 impl CountersSnapshot {
     /// How many answers had `status`.
     pub fn status(&self, status: u16) -> u64 {
         self.requests_by_status.get(&status).copied().unwrap_or(0)
+    }
+
+    /// How many requests reached the operation with this stable name (see
+    /// [`requests_by_operation`](Self::requests_by_operation)).
+    pub fn operation(&self, name: &str) -> u64 {
+        self.requests_by_operation.get(name).copied().unwrap_or(0)
     }
 }
 
@@ -63,6 +75,7 @@ pub(crate) struct Counters {
     tokens_issued: AtomicU64,
     by_status: Mutex<BTreeMap<u16, u64>>,
     faults: Mutex<BTreeMap<Fault, u64>>,
+    by_operation: Mutex<BTreeMap<&'static str, u64>>,
     recent_bodies: Mutex<HashMap<u64, Instant>>,
     retry_window: Duration,
 }
@@ -84,6 +97,7 @@ impl Counters {
             tokens_issued: AtomicU64::new(0),
             by_status: Mutex::new(BTreeMap::new()),
             faults: Mutex::new(BTreeMap::new()),
+            by_operation: Mutex::new(BTreeMap::new()),
             recent_bodies: Mutex::new(HashMap::new()),
             retry_window,
         }
@@ -129,6 +143,11 @@ impl Counters {
         *lock(&self.faults).entry(fault).or_insert(0) += 1;
     }
 
+    /// Notes a request routed to the operation with this stable name.
+    pub(crate) fn operation(&self, name: &'static str) {
+        *lock(&self.by_operation).entry(name).or_insert(0) += 1;
+    }
+
     /// Notes an authenticated request with a body, identified by a hash of method, target and body.
     pub(crate) fn authenticated_body(&self, fingerprint: u64) {
         let now = Instant::now();
@@ -156,6 +175,10 @@ impl Counters {
             retries_seen: self.retries_seen.load(Ordering::Relaxed),
             tokens_issued: self.tokens_issued.load(Ordering::Relaxed),
             faults_injected: lock(&self.faults).clone(),
+            requests_by_operation: lock(&self.by_operation)
+                .iter()
+                .map(|(name, count)| ((*name).to_owned(), *count))
+                .collect(),
         }
     }
 
@@ -175,6 +198,7 @@ impl Counters {
         }
         lock(&self.by_status).clear();
         lock(&self.faults).clear();
+        lock(&self.by_operation).clear();
         lock(&self.recent_bodies).clear();
     }
 }
@@ -213,7 +237,11 @@ mod tests {
         counters.request(false, false);
         counters.status(401);
         counters.status(401);
+        counters.operation("list_org_users");
+        counters.operation("list_org_users");
         let seen = counters.snapshot();
+        assert_eq!(seen.operation("list_org_users"), 2);
+        assert_eq!(seen.operation("get_org_user"), 0);
         assert_eq!(seen.total_requests, 3);
         assert_eq!(seen.bodies_without_credentials, 1);
         assert_eq!(seen.status(401), 2);

@@ -49,19 +49,24 @@ impl Flavour {
         from_table!(self, PREFIX)
     }
 
-    /// Lower-case method and path template (after the prefix) of the operation with a stable name, as the
-    /// flavour crate's generated table has it; `None` where the flavour lacks it.
-    fn route_of(self, name: &str) -> Option<(&'static str, &'static str)> {
-        macro_rules! route {
+    /// Method, path template and media type of the operation with a stable name, as the flavour crate's
+    /// generated table has them; `None` where the flavour lacks it.
+    fn row_of(self, name: &str) -> Option<(&'static str, &'static str, &'static str)> {
+        macro_rules! row {
             ($krate:ident) => {
-                $krate::operations::find(name).map(|op| (op.method, op.path))
+                $krate::operations::find(name).map(|op| (op.method, op.path, op.media_type))
             };
         }
-        let (method, path) = match self {
-            Flavour::AtlasV2 => route!(mongodb_atlas_v2_invitations),
-            Flavour::AtlasV1 => route!(mongodb_atlas_v1_invitations),
-            Flavour::OpsManagerV1 => route!(mongodb_ops_manager_v1_invitations),
-        }?;
+        match self {
+            Flavour::AtlasV2 => row!(mongodb_atlas_v2_invitations),
+            Flavour::AtlasV1 => row!(mongodb_atlas_v1_invitations),
+            Flavour::OpsManagerV1 => row!(mongodb_ops_manager_v1_invitations),
+        }
+    }
+
+    /// Lower-case method and path template (after the prefix) of the operation with a stable name.
+    fn route_of(self, name: &str) -> Option<(&'static str, &'static str)> {
+        let (method, path, _) = self.row_of(name)?;
         let method = METHODS.iter().find(|m| m.eq_ignore_ascii_case(method))?;
         Some((method, path.strip_prefix(self.prefix()).unwrap_or(path)))
     }
@@ -108,7 +113,8 @@ impl Flavour {
 /// Lower-case HTTP methods, as the router and the fragments spell them.
 const METHODS: [&str; 5] = ["get", "post", "patch", "put", "delete"];
 
-/// The operations the fake implements; the same set in every flavour, plus the v2-only successor.
+/// The operations the fake implements: the twelve invitation operations in every flavour, plus the v2-only
+/// successor (MongoDB Cloud Users).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Op {
     ListOrg,
@@ -123,11 +129,23 @@ pub(crate) enum Op {
     GetGroup,
     UpdateGroupById,
     DeleteGroup,
+    CreateOrgUser,
+    ListOrgUsers,
+    GetOrgUser,
     UpdateOrgUser,
+    RemoveOrgUser,
+    AddOrgUserRole,
+    RemoveOrgUserRole,
+    AddProjectUser,
+    ListProjectUsers,
+    GetProjectUser,
+    RemoveProjectUser,
+    AddProjectUserRole,
+    RemoveProjectUserRole,
 }
 
 impl Op {
-    pub(crate) const ALL: [Op; 13] = [
+    pub(crate) const ALL: [Op; 25] = [
         Op::ListOrg,
         Op::CreateOrg,
         Op::UpdateOrgByUsername,
@@ -140,7 +158,19 @@ impl Op {
         Op::GetGroup,
         Op::UpdateGroupById,
         Op::DeleteGroup,
+        Op::CreateOrgUser,
+        Op::ListOrgUsers,
+        Op::GetOrgUser,
         Op::UpdateOrgUser,
+        Op::RemoveOrgUser,
+        Op::AddOrgUserRole,
+        Op::RemoveOrgUserRole,
+        Op::AddProjectUser,
+        Op::ListProjectUsers,
+        Op::GetProjectUser,
+        Op::RemoveProjectUser,
+        Op::AddProjectUserRole,
+        Op::RemoveProjectUserRole,
     ];
 
     /// The operation's stable name in `spec/operations.toml`.
@@ -158,7 +188,19 @@ impl Op {
             Op::GetGroup => "get_project_invitation",
             Op::UpdateGroupById => "update_project_invitation_by_id",
             Op::DeleteGroup => "delete_project_invitation",
+            Op::CreateOrgUser => "create_org_user",
+            Op::ListOrgUsers => "list_org_users",
+            Op::GetOrgUser => "get_org_user",
             Op::UpdateOrgUser => "update_org_user",
+            Op::RemoveOrgUser => "remove_org_user",
+            Op::AddOrgUserRole => "add_org_user_role",
+            Op::RemoveOrgUserRole => "remove_org_user_role",
+            Op::AddProjectUser => "add_project_user",
+            Op::ListProjectUsers => "list_project_users",
+            Op::GetProjectUser => "get_project_user",
+            Op::RemoveProjectUser => "remove_project_user",
+            Op::AddProjectUserRole => "add_project_user_role",
+            Op::RemoveProjectUserRole => "remove_project_user_role",
         }
     }
 
@@ -168,8 +210,19 @@ impl Op {
         flavour.route_of(self.name())
     }
 
+    /// The media type the table says this operation sends as `Accept` in `flavour` (for v2 the vendor
+    /// type of its resource version): the content the fake serves where a fragment lists several.
+    pub(crate) fn media_type_in(self, flavour: Flavour) -> Option<&'static str> {
+        flavour.row_of(self.name()).map(|(_, _, media)| media)
+    }
+
     /// Whether `flavour` has this operation.
     pub(crate) fn served_by(self, flavour: Flavour) -> bool {
         self.route_in(flavour).is_some()
+    }
+
+    /// Whether the answer is a page `{results, totalCount, links}`.
+    pub(crate) fn is_page(self) -> bool {
+        matches!(self, Op::ListOrgUsers | Op::ListProjectUsers)
     }
 }

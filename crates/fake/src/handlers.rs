@@ -1,25 +1,27 @@
 //! The operations: media-type checks, body validation, the store change, the JSON answer.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::api_error::{ApiFailure, FieldViolation};
 use crate::flavour::{Flavour, Op};
 use crate::render::{self, Shape};
 use crate::schema::OpContract;
-use crate::seed::{SeedGroupInvitation, SeedOrg, SeedOrgInvitation, SeedProject};
 use crate::server::App;
 use crate::store::{
     self, Lookup, OrgBodyLayout, apply_org_changes, check_id, org_changes, strings_at,
     unknown_project_roles,
 };
+use crate::users::{self, UsersCall};
+use crate::views::Views;
 
 /// Who the fake says sent invitations created through it.
-const INVITER: &str = "api-key@example.com";
+pub(crate) const INVITER: &str = "api-key@example.com";
 
 /// What one routed request brings.
 pub(crate) struct Call<'a> {
@@ -28,13 +30,17 @@ pub(crate) struct Call<'a> {
     pub(crate) params: &'a HashMap<String, String>,
     pub(crate) query: &'a HashMap<String, String>,
     pub(crate) raw_query: Option<&'a str>,
+    /// The request's path, prefix included.
+    pub(crate) path: &'a str,
     pub(crate) headers: &'a HeaderMap,
     pub(crate) body: &'a Bytes,
 }
 
 /// Runs one operation and renders its answer.
 pub(crate) fn serve(app: &App, call: &Call<'_>) -> Response {
-    let shape = Shape::from_query(call.flavour, call.raw_query);
+    app.counters.operation(call.op.name());
+    let mut shape = Shape::from_query(call.flavour, call.raw_query);
+    shape.page = call.op.is_page();
     let Some(contract) = app.contracts.get(call.flavour, call.op) else {
         return render::failure(
             Some(&shape),
@@ -45,6 +51,16 @@ pub(crate) fn serve(app: &App, call: &Call<'_>) -> Response {
             ),
         );
     };
+    if contract.deprecated && app.sunset_passed.load(Ordering::Relaxed) {
+        return render::failure(
+            Some(&shape),
+            ApiFailure::new(
+                StatusCode::GONE,
+                "VERSION_GONE",
+                "This resource version is past its sunset date.",
+            ),
+        );
+    }
     match run(app, call, contract) {
         Ok((status, body)) => {
             let sunset = contract.sunset.as_deref().filter(|_| contract.deprecated);
@@ -54,7 +70,7 @@ pub(crate) fn serve(app: &App, call: &Call<'_>) -> Response {
     }
 }
 
-type Answer = Result<(StatusCode, Option<Value>), ApiFailure>;
+pub(crate) type Answer = Result<(StatusCode, Option<Value>), ApiFailure>;
 
 fn run(app: &App, call: &Call<'_>, contract: &OpContract) -> Answer {
     check_media(call, contract)?;
@@ -89,6 +105,8 @@ fn run(app: &App, call: &Call<'_>, contract: &OpContract) -> Answer {
             let items = org
                 .invitations
                 .iter()
+                // Pending users made or taken over through the successor are not invitations here.
+                .filter(|i| !i.successor)
                 .filter(|i| wanted.is_none_or(|u| i.username.eq_ignore_ascii_case(u)))
                 .map(|i| views.org_invitation(org, i))
                 .collect();
@@ -97,10 +115,11 @@ fn run(app: &App, call: &Call<'_>, contract: &OpContract) -> Answer {
         Op::GetOrg => {
             let org = store.org(param("orgId"))?;
             let id = param("invitationId");
-            let invitation =
-                org.invitations.iter().find(|i| i.id == id).ok_or_else(|| {
-                    ApiFailure::not_found("INVITATION_NOT_FOUND", "invitation", id)
-                })?;
+            let invitation = org
+                .invitations
+                .iter()
+                .find(|i| i.id == id && !i.successor)
+                .ok_or_else(|| ApiFailure::not_found("INVITATION_NOT_FOUND", "invitation", id))?;
             ok(views.org_invitation(org, invitation))
         }
         Op::CreateOrg => {
@@ -112,7 +131,13 @@ fn run(app: &App, call: &Call<'_>, contract: &OpContract) -> Answer {
                 OrgBodyLayout::INVITATION,
             )?;
             require_roles(changes.roles.as_deref())?;
-            let created = store.invite_to_org(param("orgId"), &username, INVITER, changes)?;
+            let created = store.invite_to_org(
+                param("orgId"),
+                &username,
+                INVITER,
+                changes,
+                store::Through::Deprecated,
+            )?;
             ok(views.org_invitation(store.org(param("orgId"))?, &created))
         }
         Op::UpdateOrgByUsername | Op::UpdateOrgById => {
@@ -193,18 +218,15 @@ fn run(app: &App, call: &Call<'_>, contract: &OpContract) -> Answer {
             project.invitations.retain(|i| i.id != id);
             Ok((StatusCode::NO_CONTENT, None))
         }
-        Op::UpdateOrgUser => {
-            let org = store.org_mut(param("orgId"))?;
-            let changes = org_changes(flavour, org, body, OrgBodyLayout::ORG_USER)?;
-            let user_id = param("userId");
-            let invitation = org
-                .invitations
-                .iter_mut()
-                .find(|i| i.user_id == user_id)
-                .ok_or_else(|| ApiFailure::not_found("RESOURCE_NOT_FOUND", "user", user_id))?;
-            apply_org_changes(invitation, changes);
-            ok(views.pending_user(invitation))
-        }
+        _ => users::run(
+            &mut store,
+            &UsersCall {
+                call,
+                body,
+                views: &views,
+                endless: app.endless_pages.load(Ordering::Relaxed),
+            },
+        ),
     }
 }
 
@@ -264,7 +286,7 @@ fn parse_body(bytes: &Bytes, contract: &OpContract) -> Result<Value, ApiFailure>
     }
 }
 
-fn required_username(body: &Value) -> Result<String, ApiFailure> {
+pub(crate) fn required_username(body: &Value) -> Result<String, ApiFailure> {
     body.get("username")
         .and_then(Value::as_str)
         .map(str::to_owned)
@@ -294,83 +316,4 @@ fn project_roles(flavour: Flavour, body: &Value) -> Result<Option<Vec<String>>, 
     } else {
         Err(ApiFailure::validation(problems))
     }
-}
-
-/// The JSON shapes of the fragments' response schemas.
-struct Views<'a> {
-    flavour: Flavour,
-    base: &'a str,
-}
-
-impl Views<'_> {
-    fn link(&self, path: &str) -> Value {
-        json!([{ "href": format!("{}{}{}", self.base, self.flavour.prefix(), path), "rel": "self" }])
-    }
-
-    fn org_invitation(&self, org: &SeedOrg, i: &SeedOrgInvitation) -> Value {
-        let mut view = json!({
-            "id": i.id,
-            "orgId": org.id,
-            "orgName": org.name,
-            "username": i.username,
-            "inviterUsername": i.inviter_username,
-            "roles": i.roles,
-            "teamIds": i.team_ids,
-            "createdAt": timestamp(&i.created_at),
-            "expiresAt": timestamp(&i.expires_at),
-            "links": self.link(&format!("/orgs/{}/invites/{}", org.id, i.id)),
-        });
-        // Ops Manager's OrganizationInvitation has no project role assignments.
-        if self.flavour != Flavour::OpsManagerV1 {
-            view["groupRoleAssignments"] = i
-                .group_role_assignments
-                .iter()
-                .flat_map(|a| {
-                    a.roles
-                        .iter()
-                        .map(|role| json!({ "groupId": a.group_id, "groupRole": role }))
-                })
-                .collect();
-        }
-        view
-    }
-
-    fn group_invitation(&self, project: &SeedProject, i: &SeedGroupInvitation) -> Value {
-        json!({
-            "id": i.id,
-            "groupId": project.id,
-            "groupName": project.name,
-            "username": i.username,
-            "inviterUsername": i.inviter_username,
-            "roles": i.roles,
-            "createdAt": timestamp(&i.created_at),
-            "expiresAt": timestamp(&i.expires_at),
-            "links": self.link(&format!("/groups/{}/invites/{}", project.id, i.id)),
-        })
-    }
-
-    /// `OrgPendingUserResponse`: the successor's view of a pending invitation.
-    fn pending_user(&self, i: &SeedOrgInvitation) -> Value {
-        json!({
-            "id": i.user_id,
-            "orgMembershipStatus": "PENDING",
-            "username": i.username,
-            "inviterUsername": i.inviter_username,
-            "invitationCreatedAt": timestamp(&i.created_at),
-            "invitationExpiresAt": timestamp(&i.expires_at),
-            "teamIds": i.team_ids,
-            "roles": {
-                "orgRoles": i.roles,
-                "groupRoleAssignments": i.group_role_assignments.iter().map(|a| json!({
-                    "groupId": a.group_id,
-                    "groupRoles": a.roles,
-                })).collect::<Vec<_>>(),
-            },
-        })
-    }
-}
-
-/// ISO 8601 UTC with a `Z`, whole seconds.
-fn timestamp(at: &chrono::DateTime<chrono::Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -98,13 +98,17 @@ mod counters;
 mod faults;
 mod flavour;
 mod handlers;
+mod members;
 mod middleware;
 mod oauth;
+mod page;
 mod render;
 mod schema;
 mod seed;
 mod server;
 mod store;
+mod users;
+mod views;
 
 pub use auth::UnauthorizedBody;
 pub use auth::digest::{DigestAlgorithm, NonceCounting};
@@ -113,6 +117,6 @@ pub use faults::{Fault, Faults, FaultsError};
 pub use flavour::{Flavour, Product};
 pub use seed::{
     SeedData, SeedDataError, SeedGroupInvitation, SeedGroupRoles, SeedOrg, SeedOrgInvitation,
-    SeedProject, SeedTeam,
+    SeedOrgUser, SeedProject, SeedSize, SeedTeam,
 };
 pub use server::{FakeServer, FakeServerBuilder, StartError};

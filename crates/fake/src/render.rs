@@ -15,6 +15,8 @@ pub(crate) struct Shape {
     pub(crate) flavour: Flavour,
     pub(crate) envelope: bool,
     pub(crate) pretty: bool,
+    /// The answer is a page of a list: `envelope=true` adds `status` to it instead of wrapping it.
+    pub(crate) page: bool,
 }
 
 impl Shape {
@@ -32,12 +34,17 @@ impl Shape {
             flavour,
             envelope: flag("envelope"),
             pretty: flag("pretty"),
+            page: false,
         }
     }
 
     /// Serializes `body` for `status`, wrapped when `envelope=true` (which also turns the status into 200).
     fn encode(&self, status: StatusCode, body: Value) -> (StatusCode, Vec<u8>) {
-        let (status, body) = if self.envelope {
+        let (status, body) = if self.envelope && self.page && body.get("results").is_some() {
+            let mut page = body;
+            page["status"] = json!(status.as_u16());
+            (StatusCode::OK, page)
+        } else if self.envelope {
             let mut wrapped = json!({ "status": status.as_u16() });
             wrapped[self.flavour.envelope_field()] = body;
             (StatusCode::OK, wrapped)
@@ -94,6 +101,7 @@ pub(crate) fn failure(shape: Option<&Shape>, failure: ApiFailure) -> Response {
         flavour: Flavour::AtlasV2,
         envelope: false,
         pretty: false,
+        page: false,
     };
     let (status, bytes) = shape
         .unwrap_or(&plain)

@@ -98,11 +98,19 @@ fn read_op(doc: &Value, schemas: &Value, flavour: Flavour, op: Op) -> Result<OpC
         .and_then(|p| p.get(method))
         .ok_or_else(|| format!("{flavour:?} fragment has no {method} {path}"))?;
 
-    let (request_media, validator) = match operation
-        .pointer("/requestBody/content")
-        .and_then(Value::as_object)
-        .and_then(|content| content.iter().next())
-    {
+    // Where a fragment lists several resource versions (list and remove users also answer the sunsetting
+    // 2023-01-01), the fake serves the one the table sends.
+    let wanted = op.media_type_in(flavour);
+    fn pick<'a>(
+        wanted: Option<&str>,
+        content: Option<&'a Value>,
+    ) -> Option<(&'a String, &'a Value)> {
+        let content = content.and_then(Value::as_object)?;
+        wanted
+            .and_then(|media| content.get_key_value(media))
+            .or_else(|| content.iter().next())
+    }
+    let (request_media, validator) = match pick(wanted, operation.pointer("/requestBody/content")) {
         Some((media, body)) => {
             let schema = body.get("schema").cloned().unwrap_or_else(|| json!({}));
             let mut root = Map::new();
@@ -127,10 +135,7 @@ fn read_op(doc: &Value, schemas: &Value, flavour: Flavour, op: Op) -> Result<OpC
         .and_then(Value::as_object)
         .and_then(|r| r.iter().find(|(code, _)| code.starts_with('2')))
         .map(|(_, response)| response);
-    let success_content = success
-        .and_then(|r| r.get("content"))
-        .and_then(Value::as_object)
-        .and_then(|c| c.iter().next());
+    let success_content = pick(wanted, success.and_then(|r| r.get("content")));
     let response_media = success_content
         .map(|(media, _)| media.clone())
         .or_else(|| request_media.clone())
@@ -276,6 +281,32 @@ mod tests {
             .expect("om");
         assert_eq!(om.response_media, "application/json");
         assert!(contracts.get(Flavour::AtlasV1, Op::UpdateOrgUser).is_none());
+        // The fragment lists 2023-01-01 (sunsetting) first for these; the fake serves 2025-02-19.
+        for op in [
+            Op::ListOrgUsers,
+            Op::RemoveOrgUser,
+            Op::ListProjectUsers,
+            Op::RemoveProjectUser,
+        ] {
+            let contract = contracts.get(Flavour::AtlasV2, op).expect("successor");
+            assert_eq!(contract.version.as_deref(), Some("2025-02-19"), "{op:?}");
+            assert_eq!(contract.sunset, None, "{op:?}");
+            assert!(!contract.deprecated);
+        }
+        for op in Op::ALL {
+            let deprecated = contracts.get(Flavour::AtlasV2, op).expect("v2").deprecated;
+            assert_eq!(
+                deprecated,
+                op.media_type_in(Flavour::AtlasV2) == Some("application/vnd.atlas.2023-01-01+json"),
+                "{op:?}"
+            );
+            for flavour in [Flavour::AtlasV1, Flavour::OpsManagerV1] {
+                assert!(
+                    contracts.get(flavour, op).is_none_or(|c| !c.deprecated),
+                    "{flavour:?} {op:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -2,15 +2,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{MethodFilter, MethodRouter, post};
+use axum::routing::{any, post};
 use bytes::Bytes;
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
@@ -72,6 +73,8 @@ pub struct FakeServerBuilder {
     token_ttl: Duration,
     retry_window: Duration,
     anonymous: bool,
+    sunset_passed: bool,
+    endless_pages: bool,
 }
 
 impl std::fmt::Debug for FakeServerBuilder {
@@ -92,6 +95,8 @@ impl std::fmt::Debug for FakeServerBuilder {
             .field("faults", &self.faults)
             .field("token_ttl", &self.token_ttl)
             .field("anonymous", &self.anonymous)
+            .field("sunset_passed", &self.sunset_passed)
+            .field("endless_pages", &self.endless_pages)
             .finish_non_exhaustive()
     }
 }
@@ -113,6 +118,8 @@ impl Default for FakeServerBuilder {
             token_ttl: Duration::from_secs(3600),
             retry_window: Duration::from_secs(10),
             anonymous: false,
+            sunset_passed: false,
+            endless_pages: false,
         }
     }
 }
@@ -218,6 +225,23 @@ impl FakeServerBuilder {
         self
     }
 
+    /// Acts as if the sunset of the deprecated operations had passed (off by default): every operation
+    /// its fragment marks deprecated (the twelve v2 invitation operations; v1.0 and Ops Manager mark
+    /// none) answers 410 `VERSION_GONE` and changes nothing. See also [`FakeServer::set_sunset_passed`].
+    pub fn sunset_passed(mut self, passed: bool) -> Self {
+        self.sunset_passed = passed;
+        self
+    }
+
+    /// Serves pages that never end (off by default): every page of `list_org_users` and
+    /// `list_project_users` is full (the matching users repeat in a cycle), always has a `next` link
+    /// and never a `totalCount`. For testing a client's page limit. See also
+    /// [`FakeServer::set_endless_pages`].
+    pub fn endless_pages(mut self, endless: bool) -> Self {
+        self.endless_pages = endless;
+        self
+    }
+
     /// Binds the address and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<FakeServer, StartError> {
         self.faults.validate()?;
@@ -255,6 +279,8 @@ impl FakeServerBuilder {
             base_url: base_url.clone(),
             anonymous: self.anonymous,
             unauthorized_body: self.unauthorized_body,
+            sunset_passed: AtomicBool::new(self.sunset_passed),
+            endless_pages: AtomicBool::new(self.endless_pages),
             atlas: Mutex::new(Store::new(seeded.clone(), self.seed)),
             ops_manager: Mutex::new(Store::new(seeded.clone(), self.seed)),
         });
@@ -345,6 +371,16 @@ impl FakeServer {
         Ok(())
     }
 
+    /// Turns the sunset switch ([`FakeServerBuilder::sunset_passed`]) on or off from the next request on.
+    pub fn set_sunset_passed(&self, passed: bool) {
+        self.app.sunset_passed.store(passed, Ordering::Relaxed);
+    }
+
+    /// Turns endless pages ([`FakeServerBuilder::endless_pages`]) on or off from the next request on.
+    pub fn set_endless_pages(&self, endless: bool) {
+        self.app.endless_pages.store(endless, Ordering::Relaxed);
+    }
+
     /// Stops accepting, closes every connection and waits until it is done.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -373,6 +409,8 @@ pub(crate) struct App {
     pub(crate) base_url: String,
     pub(crate) anonymous: bool,
     pub(crate) unauthorized_body: UnauthorizedBody,
+    pub(crate) sunset_passed: AtomicBool,
+    pub(crate) endless_pages: AtomicBool,
     atlas: Mutex<Store>,
     ops_manager: Mutex<Store>,
 }
@@ -395,48 +433,116 @@ fn contracts() -> Result<&'static Contracts, StartError> {
         .map_err(|e| StartError::Spec(e.clone()))
 }
 
+/// One operation served at an axum path. A template whose last segment is `{param}:verb` (the v2
+/// `:addRole` / `:removeRole` custom methods) is routed at `{param}` and picked by the suffix, because an
+/// axum capture cannot carry a literal suffix in its segment.
+#[derive(Clone, Copy)]
+struct Endpoint {
+    method: &'static str,
+    suffix: Option<(&'static str, &'static str)>,
+    flavour: Flavour,
+    op: Op,
+}
+
+/// Splits `/users/{userId}:addRole` into `/users/{userId}` and (`userId`, `:addRole`).
+fn split_suffix(template: &'static str) -> (&'static str, Option<(&'static str, &'static str)>) {
+    let last = template.rfind('/').map_or(0, |i| i + 1);
+    match template[last..].find("}:") {
+        Some(at) => {
+            let close = last + at + 1;
+            let param = &template[last + 1..close - 1];
+            (&template[..close], Some((param, &template[close..])))
+        }
+        None => (template, None),
+    }
+}
+
+/// The endpoint a request means among those at its path: with a suffix on the suffixed parameter only
+/// the endpoints of that suffix (none: 404), without one only the plain endpoints; then by method
+/// (none: 405). The parameter comes back without its suffix.
+fn pick(
+    endpoints: &[Endpoint],
+    method: &str,
+    params: &mut HashMap<String, String>,
+) -> Result<Endpoint, StatusCode> {
+    let suffixed = endpoints
+        .iter()
+        .find_map(|e| e.suffix.map(|(param, _)| param));
+    let wanted = match suffixed.and_then(|param| params.get_mut(param)) {
+        Some(value) => match value.find(':') {
+            Some(at) => {
+                let suffix = value.split_off(at);
+                Some(suffix)
+            }
+            None => None,
+        },
+        None => None,
+    };
+    let same_suffix: Vec<&Endpoint> = endpoints
+        .iter()
+        .filter(|e| e.suffix.map(|(_, s)| s) == wanted.as_deref())
+        .collect();
+    if same_suffix.is_empty() {
+        return Err(StatusCode::NOT_FOUND);
+    }
+    same_suffix
+        .into_iter()
+        .find(|e| e.method.eq_ignore_ascii_case(method))
+        .copied()
+        .ok_or(StatusCode::METHOD_NOT_ALLOWED)
+}
+
 fn router(app: Arc<App>) -> Router {
-    let mut paths: BTreeMap<String, MethodRouter<Arc<App>>> = BTreeMap::new();
+    let mut paths: BTreeMap<String, Vec<Endpoint>> = BTreeMap::new();
     for flavour in Flavour::ALL {
         for op in Op::ALL {
             let Some((method, template)) = op.route_in(flavour) else {
                 continue;
             };
-            let filter = match method {
-                "get" => MethodFilter::GET,
-                "post" => MethodFilter::POST,
-                "patch" => MethodFilter::PATCH,
-                _ => MethodFilter::DELETE,
-            };
-            let handler = move |State(app): State<Arc<App>>,
-                                Path(params): Path<HashMap<String, String>>,
-                                uri: Uri,
-                                headers: HeaderMap,
-                                body: Bytes| async move {
-                let query = Query::<HashMap<String, String>>::try_from_uri(&uri)
-                    .map(|q| q.0)
-                    .unwrap_or_default();
-                handlers::serve(
-                    &app,
-                    &Call {
-                        flavour,
-                        op,
-                        params: &params,
-                        query: &query,
-                        raw_query: uri.query(),
-                        headers: &headers,
-                        body: &body,
-                    },
-                )
-            };
-            let path = format!("{}{}", flavour.prefix(), template);
-            let entry = paths.remove(&path).unwrap_or_default();
-            paths.insert(path, entry.on(filter, handler));
+            let (template, suffix) = split_suffix(template);
+            paths
+                .entry(format!("{}{}", flavour.prefix(), template))
+                .or_default()
+                .push(Endpoint {
+                    method,
+                    suffix,
+                    flavour,
+                    op,
+                });
         }
     }
     let mut router = Router::new();
-    for (path, methods) in paths {
-        router = router.route(&path, methods.fallback(method_not_allowed));
+    for (path, endpoints) in paths {
+        let endpoints: Arc<[Endpoint]> = endpoints.into();
+        let handler = move |State(app): State<Arc<App>>,
+                            method: Method,
+                            Path(mut params): Path<HashMap<String, String>>,
+                            uri: Uri,
+                            headers: HeaderMap,
+                            body: Bytes| async move {
+            let endpoint = match pick(&endpoints, method.as_str(), &mut params) {
+                Ok(endpoint) => endpoint,
+                Err(StatusCode::METHOD_NOT_ALLOWED) => return method_not_allowed().await,
+                Err(_) => return not_found(uri).await,
+            };
+            let query = Query::<HashMap<String, String>>::try_from_uri(&uri)
+                .map(|q| q.0)
+                .unwrap_or_default();
+            handlers::serve(
+                &app,
+                &Call {
+                    flavour: endpoint.flavour,
+                    op: endpoint.op,
+                    params: &params,
+                    query: &query,
+                    raw_query: uri.query(),
+                    path: uri.path(),
+                    headers: &headers,
+                    body: &body,
+                },
+            )
+        };
+        router = router.route(&path, any(handler));
     }
     router
         .route("/api/oauth/token", post(crate::oauth::token))

@@ -1,5 +1,6 @@
 //! The live in-memory data of one product (Atlas, or Ops Manager) and the changes operations make.
 
+use axum::http::StatusCode;
 use chrono::{DateTime, Duration as Days, SubsecRound, Utc};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -7,6 +8,7 @@ use serde_json::Value;
 
 use crate::api_error::{ApiFailure, FieldViolation};
 use crate::flavour::Flavour;
+use crate::members::MemberMut;
 use crate::seed::{
     INVITATION_LIFETIME_DAYS, SeedData, SeedGroupInvitation, SeedGroupRoles, SeedOrg,
     SeedOrgInvitation, SeedProject, is_object_id, object_id,
@@ -91,6 +93,18 @@ impl Store {
             .ok_or_else(|| ApiFailure::not_found("RESOURCE_NOT_FOUND", "project", group_id))
     }
 
+    /// The organization a project belongs to, to change.
+    pub(crate) fn org_of_project_mut(
+        &mut self,
+        group_id: &str,
+    ) -> Result<&mut SeedOrg, ApiFailure> {
+        self.data
+            .orgs
+            .iter_mut()
+            .find(|o| o.projects.iter().any(|p| p.id == group_id))
+            .ok_or_else(|| ApiFailure::not_found("RESOURCE_NOT_FOUND", "project", group_id))
+    }
+
     pub(crate) fn project_mut(&mut self, group_id: &str) -> Result<&mut SeedProject, ApiFailure> {
         self.data
             .orgs
@@ -100,22 +114,49 @@ impl Store {
             .ok_or_else(|| ApiFailure::not_found("RESOURCE_NOT_FOUND", "project", group_id))
     }
 
-    /// Creates an org invitation, or re-invites (replacing roles) when `username` already has one pending.
+    /// Creates an org invitation (a pending org user), or re-invites (replacing roles) when `username`
+    /// already has one pending. An active member cannot be invited: 409 `USER_ALREADY_IN_ORG`.
     pub(crate) fn invite_to_org(
         &mut self,
         org_id: &str,
         username: &str,
         inviter: &str,
         changes: OrgChanges,
+        through: Through,
     ) -> Result<SeedOrgInvitation, ApiFailure> {
         let id = self.new_id();
         let user_id = self.new_id();
         let org = self.org_mut(org_id)?;
+        if org
+            .users
+            .iter()
+            .any(|u| u.username.eq_ignore_ascii_case(username))
+        {
+            return Err(ApiFailure::new(
+                StatusCode::CONFLICT,
+                "USER_ALREADY_IN_ORG",
+                format!("{username} is already a member of organization {org_id}."),
+            ));
+        }
         if let Some(existing) = org
             .invitations
             .iter_mut()
             .find(|i| i.username.eq_ignore_ascii_case(username))
         {
+            // A pending user the successor made or took over is its own: inviting it again is a conflict
+            // on either API. An invitation the successor has not touched yet is taken over by it (it
+            // leaves the deprecated endpoints' view, as a migrated invitation does); through the
+            // deprecated endpoint, it is a re-invite.
+            if existing.successor {
+                return Err(ApiFailure::new(
+                    StatusCode::CONFLICT,
+                    "USER_ALREADY_IN_ORG",
+                    format!(
+                        "{username} already has a pending invitation to organization {org_id}."
+                    ),
+                ));
+            }
+            existing.successor = through == Through::Successor;
             apply_org_changes(existing, changes);
             return Ok(existing.clone());
         }
@@ -130,6 +171,7 @@ impl Store {
             group_role_assignments: Vec::new(),
             created_at,
             expires_at,
+            successor: through == Through::Successor,
         };
         apply_org_changes(&mut invitation, changes);
         org.invitations.push(invitation.clone());
@@ -177,6 +219,15 @@ fn sent_now() -> (DateTime<Utc>, DateTime<Utc>) {
     )
 }
 
+/// Which API an org invitation is made through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Through {
+    /// The deprecated invitation endpoints.
+    Deprecated,
+    /// The MongoDB Cloud Users API.
+    Successor,
+}
+
 /// Finds a pending org invitation by id.
 pub(crate) fn org_invitation<'a>(
     org: &'a mut SeedOrg,
@@ -184,7 +235,7 @@ pub(crate) fn org_invitation<'a>(
 ) -> Result<&'a mut SeedOrgInvitation, ApiFailure> {
     org.invitations
         .iter_mut()
-        .find(|i| i.id == invitation_id)
+        .find(|i| i.id == invitation_id && !i.successor)
         .ok_or_else(|| ApiFailure::not_found("INVITATION_NOT_FOUND", "invitation", invitation_id))
 }
 
@@ -195,7 +246,7 @@ pub(crate) fn org_invitation_by_username<'a>(
 ) -> Result<&'a mut SeedOrgInvitation, ApiFailure> {
     org.invitations
         .iter_mut()
-        .find(|i| i.username.eq_ignore_ascii_case(username))
+        .find(|i| i.username.eq_ignore_ascii_case(username) && !i.successor)
         .ok_or_else(|| ApiFailure::not_found("INVITATION_NOT_FOUND", "invitation for", username))
 }
 
@@ -228,15 +279,7 @@ pub(crate) enum Lookup<'a> {
 
 /// Replaces what `changes` names; roles are replaced, never merged.
 pub(crate) fn apply_org_changes(invitation: &mut SeedOrgInvitation, changes: OrgChanges) {
-    if let Some(roles) = changes.roles {
-        invitation.roles = roles;
-    }
-    if let Some(team_ids) = changes.team_ids {
-        invitation.team_ids = team_ids;
-    }
-    if let Some(assignments) = changes.assignments {
-        invitation.group_role_assignments = assignments;
-    }
+    MemberMut::Pending(invitation).apply(changes);
 }
 
 /// Reads the changes an org body asks for, checking what the schema cannot: teams and projects must
