@@ -1,7 +1,7 @@
 //! A response corpus generated from each fragment's schemas (see `integration_tests::corpus`), served from a
 //! loopback responder and decoded through the facade for every operation and flavour, plain and
-//! enveloped; the v2 Cloud Users operations, which the facade does not offer, decode into the generated
-//! types. Every body the schema allows must decode, with its values intact; bodies it does not allow give
+//! enveloped; the v2 Cloud Users operations other than `update_org_user` decode into the generated types
+//! here (their facade calls are checked in `users_wire.rs`). Every body the schema allows must decode, with its values intact; bodies it does not allow give
 //! a typed error.
 
 use chrono::{DateTime, Utc};

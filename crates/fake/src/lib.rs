@@ -28,10 +28,28 @@
 //! # What it serves
 //!
 //! For each flavour, the twelve invitation operations of the committed `spec/` fragment (org and project:
-//! list, create, update by username, get, update by id, delete), and for v2 the successor
-//! `PATCH /orgs/{orgId}/users/{userId}` (resource version `2025-02-19`). Atlas v2 and v1.0 share one store
-//! (they are two APIs over the same data); Ops Manager has its own, seeded with the same ids.
+//! list, create, update by username, get, update by id, delete), and for v2 the thirteen operations of the
+//! MongoDB Cloud Users API (resource version `2025-02-19`, the only one served for them: list and remove
+//! users also exist at 2023-01-01 upstream). Atlas v2 and v1.0 share one store (they are two APIs over the
+//! same data); Ops Manager has its own, seeded with the same ids.
 //!
+//! * **One store for invitations and users.** An organization invitation is a pending org user (its
+//!   `userId`); active members are seeded too (`SeedOrg::users`). A pending user created through
+//!   `createOrgUser`, or an invitation it takes over (`createOrgUser` for a username with an invitation
+//!   pending), belongs to the successor: the deprecated invitation endpoints no longer list or address it,
+//!   and inviting that username again on either API is 409 `USER_ALREADY_IN_ORG`. Project users on the
+//!   successor are the org's users holding roles in the project; `addGroupUsers` grants the project's roles
+//!   to the org user with that username, or invites them to the org (`ORG_MEMBER`) with those roles. A project
+//!   invitation sent through the deprecated endpoint is invisible to the successor, as MongoDB documents.
+//! * `:addRole` / `:removeRole` change one role; taking away a user's last org role, or last role in a
+//!   project, is refused (400).
+//! * Lists page with `itemsPerPage` (1–500, default 100), `pageNum` (from 1) and `includeCount` (default
+//!   true: `totalCount`), answer `links` with `self` and `next` / `previous` where they exist, and filter by
+//!   `username` and `orgMembershipStatus` / `orgMembershipStatuses`. [`FakeServerBuilder::endless_pages`]
+//!   makes a server that never ends (every page full, always a `next`, no `totalCount`).
+//! * **Sunset switch**: with [`FakeServerBuilder::sunset_passed`] (or [`FakeServer::set_sunset_passed`]),
+//!   every operation the fragment marks deprecated (the v2 invitation endpoints) answers 410 `VERSION_GONE`
+//!   and changes nothing.
 //! * Update operations **replace** roles (and `teamIds` / `groupRoleAssignments` when given).
 //! * Update by username finds the pending invitation whose `username` (the invitee's email) matches.
 //! * Creating an invitation for a username that already has one pending in that org or project replaces
