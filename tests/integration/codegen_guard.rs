@@ -53,6 +53,19 @@ const DELIBERATE: &[(&str, &str, &str)] = &[
         "orgroles",
         "checked by mongodb-invitations",
     ),
+    // addGroupUsers' roles: the facade refuses an empty list before sending.
+    (
+        "request-property-min-items-decreased",
+        "schema.roles",
+        "checked by mongodb-invitations",
+    ),
+    // One org role to add or remove: a string in the shared type, so a role newer than this build can be
+    // sent; the facade checks known roles against the flavour first.
+    (
+        "request-property-enum-removed",
+        "schema.orgRole",
+        "open: a newer role passes, known ones are checked by mongodb-invitations",
+    ),
     // response_patterns: patterns regress cannot read are dropped from what the server sends.
     ("response-property-pattern-removed", "", "response_patterns"),
     // typify checks a property's pattern in the newtype's constructor, but the derived schema omits it.
@@ -199,6 +212,10 @@ fn generated_types_keep_the_fragments_contract() {
             "PATCH /api/atlas/v2/groups/{groupId}/invites/{invitationId}", Body::Response("200") => GroupInvitation;
             "PATCH /api/atlas/v2/groups/{groupId}/invites", Body::Request => GroupInvitationRequest;
             "PATCH /api/atlas/v2/orgs/{orgId}/users/{userId}", Body::Request => OrgUserUpdateRequest;
+            "POST /api/atlas/v2/orgs/{orgId}/users", Body::Request => OrgUserRequest;
+            "POST /api/atlas/v2/orgs/{orgId}/users/{userId}:addRole", Body::Request => AddOrRemoveOrgRole;
+            "POST /api/atlas/v2/groups/{groupId}/users", Body::Request => GroupUserRequest;
+            "POST /api/atlas/v2/groups/{groupId}/users/{userId}:addRole", Body::Request => AddOrRemoveGroupRole;
         );
     }
     {

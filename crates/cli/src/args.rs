@@ -47,7 +47,7 @@ fn flavour_parser() -> impl clap::builder::TypedValueParser<Value = Flavour> {
 
 /// `--via`: the facade's names.
 fn via_parser() -> impl clap::builder::TypedValueParser<Value = Via> {
-    clap::builder::PossibleValuesParser::new(["deprecated", "successor", "auto"])
+    clap::builder::PossibleValuesParser::new(Via::ALL.map(Via::name))
         .try_map(|name| name.parse::<Via>())
 }
 
@@ -219,7 +219,7 @@ pub(crate) enum UsersCommand {
     Get(Scoped<UserById, UserById>),
     /// Add (invite) a user.
     #[command(subcommand)]
-    Add(Scoped<UserAddOrg, UserAddProject>),
+    Add(Scoped<CreateOrg, CreateProject>),
     /// Update a user's roles (organization: roles and teams replace; project: the difference is added,
     /// then removed, one role at a time).
     #[command(subcommand)]
@@ -256,31 +256,6 @@ pub(crate) struct UserById {
     /// The user's id.
     #[arg(long, value_name = "USER_ID")]
     pub(crate) id: String,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct UserAddOrg {
-    /// The organization's id.
-    #[arg(value_name = "ORG_ID")]
-    pub(crate) org_id: String,
-    /// The user's email address.
-    #[arg(long, value_name = "EMAIL")]
-    pub(crate) username: String,
-    #[command(flatten)]
-    pub(crate) grants: OrgGrants,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct UserAddProject {
-    /// The project's id.
-    #[arg(value_name = "GROUP_ID")]
-    pub(crate) group_id: String,
-    /// The user's email address.
-    #[arg(long, value_name = "EMAIL")]
-    pub(crate) username: String,
-    /// A project role (repeat for several).
-    #[arg(long = "role", value_name = "ROLE", required = true)]
-    pub(crate) roles: Vec<String>,
 }
 
 #[derive(Debug, Args)]

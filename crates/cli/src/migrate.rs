@@ -18,8 +18,7 @@ use std::io::IsTerminal;
 use futures::StreamExt;
 use mongodb_invitations::{
     Client, Error, Invitation, InvitationId, InvitationTarget, OrgId, OrgUser, OrgUserChanges,
-    ProjectId, ProjectRole, ProjectRoleAssignment, ProjectUser, UserQuery, Username,
-    ValidationError, Via,
+    ProjectId, ProjectRole, ProjectRoleAssignment, Username, ValidationError, Via,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -228,36 +227,13 @@ fn merged(user: &OrgUser, wanted: &OrgUserChanges) -> OrgUserChanges {
     changes
 }
 
-/// The pending user with `username` in a page of the successor's answer.
-fn find<'a, T>(users: &'a [T], username: &Username, name: impl Fn(&T) -> &str) -> Option<&'a T> {
-    users
-        .iter()
-        .find(|u| name(u).eq_ignore_ascii_case(username.as_str()))
-}
-
-async fn pending_org_user(
-    client: &Client,
-    org: &OrgId,
-    username: &Username,
-) -> Result<Option<OrgUser>, Error> {
-    let page = client
-        .list_org_users(org, &UserQuery::pending().with_username(username.clone()))
-        .await?;
-    Ok(find(&page.value.results, username, |u| &u.username).cloned())
-}
-
-async fn pending_project_user(
-    client: &Client,
-    project: &ProjectId,
-    username: &Username,
-) -> Result<Option<ProjectUser>, Error> {
-    let page = client
-        .list_project_users(
-            project,
-            &UserQuery::pending().with_username(username.clone()),
-        )
-        .await?;
-    Ok(find(&page.value.results, username, |u| &u.username).cloned())
+/// The pending user, or `None` where the successor has none (any other failure is an error).
+fn found<T>(result: Result<mongodb_invitations::Response<T>, Error>) -> Result<Option<T>, Error> {
+    match result {
+        Ok(found) => Ok(Some(found.value)),
+        Err(Error::NotInvited { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Moves one invitation; the steps taken, and the user's id.
@@ -271,7 +247,7 @@ async fn migrate(client: &Client, item: &Item) -> Result<(Vec<&'static str>, Str
                 Err(e) => return Err(e),
             }
             cancel(client, item, &mut steps).await?;
-            let user = match pending_org_user(client, org, &item.username).await? {
+            let user = match found(client.pending_org_user(org, &item.username).await)? {
                 Some(user) if org_user_has(&user, changes) => user,
                 Some(user) => {
                     let id = user_id(&user.id)?;
@@ -301,7 +277,7 @@ async fn migrate(client: &Client, item: &Item) -> Result<(Vec<&'static str>, Str
                 Err(e) => return Err(e),
             }
             cancel(client, item, &mut steps).await?;
-            let user = match pending_project_user(client, project, &item.username).await? {
+            let user = match found(client.pending_project_user(project, &item.username).await)? {
                 Some(user) => user,
                 None => {
                     steps.push("recreated");

@@ -75,7 +75,7 @@ pub const OPS_MANAGER_V1: Flavour = Flavour {
 /// Schemas every flavour's client takes or returns as the shared type of the same name in
 /// `mongodb-invitations-types`, instead of a generated copy per flavour: the facade then converts to and
 /// from one set of types, with `From`, whatever revision each client was generated from.
-pub const REPLACED_SCHEMAS: [&str; 9] = [
+pub const REPLACED_SCHEMAS: [&str; 16] = [
     "OrganizationInvitationUpdateRequest",
     "OrganizationInvitationRequest",
     "GroupInvitationRequest",
@@ -84,6 +84,15 @@ pub const REPLACED_SCHEMAS: [&str; 9] = [
     "OrganizationInvitation",
     "GroupInvitation",
     "OrgUserResponse",
+    // The rest of the MongoDB Cloud Users bodies: shared too, so the facade names no generated type and
+    // still builds against a revision without the successor (whose calls then answer "unsupported").
+    "OrgUserRequest",
+    "GroupUserRequest",
+    "AddOrRemoveOrgRole",
+    "AddOrRemoveGroupRole",
+    "GroupUserResponse",
+    "PaginatedOrgUserView",
+    "PaginatedGroupUserView",
     // Every error status's body; its `parameters` take any value (servers send strings).
     "ApiError",
 ];

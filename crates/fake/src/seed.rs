@@ -546,9 +546,22 @@ mod tests {
     #[test]
     fn the_default_size_keeps_every_id_and_name_the_seed_always_gave() {
         use sha2::{Digest as _, Sha256};
-        // SHA-256 of `generate(seed)` as JSON without `users`, taken before active users existed:
-        // tests elsewhere name these ids.
-        for (seed, expected) in [(0, "TODO0"), (7, "TODO7"), (42, "TODO42")] {
+        // SHA-256 of `generate(seed)` as JSON without `users`, computed at c208a15 (before active users
+        // existed): tests elsewhere name these ids.
+        for (seed, expected) in [
+            (
+                0,
+                "9fee5edf67aa171dca6639fd317943f10290c1732cd617a69919c0e68ac41623",
+            ),
+            (
+                7,
+                "e4b7b38fb7323361cba964b2bec39e5fd9e355c8acc08b4f96383eb0a6c762db",
+            ),
+            (
+                42,
+                "04d9e1baf545e3b57e93e78b157167f49e2d20f372f61bb1186f651b9b4bdf7b",
+            ),
+        ] {
             let mut value = serde_json::to_value(SeedData::generate(seed)).expect("serializes");
             for org in value["orgs"].as_array_mut().expect("orgs") {
                 org.as_object_mut().expect("org").remove("users");

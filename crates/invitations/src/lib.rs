@@ -52,7 +52,8 @@
 //! [`Client::remove_org_user`], [`Client::add_org_user_role`], [`Client::remove_org_user_role`], and for
 //! projects [`Client::add_project_user`], [`Client::list_project_users`], [`Client::project_users`],
 //! [`Client::get_project_user`], [`Client::remove_project_user`], [`Client::add_project_user_role`],
-//! [`Client::remove_project_user_role`] and [`Client::update_project_user_roles`].
+//! [`Client::remove_project_user_role`] and [`Client::update_project_user_roles`]; [`Client::pending_org_user`]
+//! and [`Client::pending_project_user`] find the pending user an invitation by username means.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

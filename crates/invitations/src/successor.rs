@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::response::Response;
 use crate::roles::ProjectRole;
-use crate::user::{ProjectUser, UserQuery};
+use crate::user::{Page, ProjectUser, UserQuery};
 
 /// What to call instead of a by-id invitation call once the successor serves invitations.
 const BY_USERNAME: &str = "address the invitation by the invitee's username (Invitee::Username), or use the \
@@ -81,6 +81,28 @@ fn user_id(id: &str) -> Result<UserId, Error> {
     })
 }
 
+/// The user of a page whose username is `username` (the filter is the server's; the match is checked here),
+/// or [`Error::NotInvited`] naming `target`.
+fn only<T>(
+    found: Response<Page<T>>,
+    username: &Username,
+    name: impl Fn(&T) -> &String,
+    target: impl FnOnce() -> String,
+) -> Result<Response<T>, Error> {
+    let position = found
+        .value
+        .results
+        .iter()
+        .position(|u| name(u).eq_ignore_ascii_case(username.as_str()));
+    match position {
+        Some(i) => Ok(found.map(|mut page| page.results.swap_remove(i))),
+        None => Err(Error::NotInvited {
+            username: username.to_string(),
+            target: target(),
+        }),
+    }
+}
+
 impl From<&OrgInvitationChanges> for OrgUserChanges {
     fn from(c: &OrgInvitationChanges) -> Self {
         OrgUserChanges {
@@ -94,26 +116,21 @@ impl From<&OrgInvitationChanges> for OrgUserChanges {
 impl Client {
     // ----- organization -------------------------------------------------------------------------------
 
-    /// The pending organization user with `username` (`listOrgUsers?username=...&orgMembershipStatus=PENDING`).
-    pub(crate) async fn pending_org_user(
+    /// The pending organization user with `username` (`listOrgUsers` filtered by username and `PENDING`),
+    /// or [`Error::NotInvited`]: how the successor finds what an invitation by username meant.
+    pub async fn pending_org_user(
         &self,
         org: &OrgId,
         username: &Username,
     ) -> Result<Response<OrgUser>, Error> {
         let query = UserQuery::pending().with_username(username.clone());
         let found = self.list_org_users(org, &query).await?;
-        let position = found
-            .value
-            .results
-            .iter()
-            .position(|u| u.username.eq_ignore_ascii_case(username.as_str()));
-        match position {
-            Some(i) => Ok(found.map(|mut page| page.results.swap_remove(i))),
-            None => Err(Error::NotInvited {
-                username: username.to_string(),
-                target: format!("organization {org}"),
-            }),
-        }
+        only(
+            found,
+            username,
+            |u| &u.username,
+            || format!("organization {org}"),
+        )
     }
 
     pub(crate) async fn successor_update_org_invitation(
@@ -189,27 +206,21 @@ impl Client {
 
     // ----- project ------------------------------------------------------------------------------------
 
-    /// The pending project user with `username`. Invitations sent through the deprecated project endpoint
-    /// are not visible here (upstream documents this): they are not found.
-    pub(crate) async fn pending_project_user(
+    /// The pending project user with `username`, or [`Error::NotInvited`]. Invitations sent through the
+    /// deprecated project endpoint are not visible here (upstream documents this): they are not found.
+    pub async fn pending_project_user(
         &self,
         project: &ProjectId,
         username: &Username,
     ) -> Result<Response<ProjectUser>, Error> {
         let query = UserQuery::pending().with_username(username.clone());
         let found = self.list_project_users(project, &query).await?;
-        let position = found
-            .value
-            .results
-            .iter()
-            .position(|u| u.username.eq_ignore_ascii_case(username.as_str()));
-        match position {
-            Some(i) => Ok(found.map(|mut page| page.results.swap_remove(i))),
-            None => Err(Error::NotInvited {
-                username: username.to_string(),
-                target: format!("project {project}"),
-            }),
-        }
+        only(
+            found,
+            username,
+            |u| &u.username,
+            || format!("project {project}"),
+        )
     }
 
     pub(crate) async fn successor_update_project_invitation(

@@ -17,22 +17,22 @@ use crate::response::Response;
 use crate::roles::{OrgRole, ProjectRole};
 use crate::user::{MembershipStatus, Page, ProjectUser, RoleChange, UserQuery, role_changes};
 use invitation_types as wire;
-use mongodb_atlas_v2_invitations::types as v2;
 
 /// The page size a stream asks for unless the query says: the largest the API takes, fewest requests.
 const STREAM_PAGE_SIZE: u32 = 500;
 
 /// The query parameters of a list, checked.
-struct ListArgs<S> {
+struct ListArgs {
     status: Option<String>,
-    statuses: Option<Vec<S>>,
+    /// Wire names of known statuses, for `orgMembershipStatuses`.
+    statuses: Option<Vec<String>>,
     items_per_page: Option<NonZeroU64>,
     page_num: Option<NonZeroU64>,
     include_count: Option<bool>,
     username: Option<String>,
 }
 
-impl<S: FromStr> ListArgs<S> {
+impl ListArgs {
     fn new(query: &UserQuery) -> Result<Self, Error> {
         let items_per_page = match query.items_per_page {
             Some(n @ 1..=500) => NonZeroU64::new(n.into()),
@@ -66,11 +66,13 @@ impl<S: FromStr> ListArgs<S> {
             several => {
                 let mut items = Vec::new();
                 for s in several {
-                    items.push(s.as_str().parse::<S>().map_err(|_| {
-                        ValidationError::InvalidStatus {
-                            value: s.as_str().to_string(),
+                    if let MembershipStatus::Other(value) = s {
+                        return Err(ValidationError::InvalidStatus {
+                            value: value.clone(),
                         }
-                    })?);
+                        .into());
+                    }
+                    items.push(s.as_str().to_string());
                 }
                 (None, Some(items))
             }
@@ -86,10 +88,28 @@ impl<S: FromStr> ListArgs<S> {
     }
 }
 
+/// `orgMembershipStatuses` as the generated client types it (an inline enum of the known statuses, which
+/// `ListArgs` already checked): named by inference inside the call only, so a revision without the
+/// operation leaves nothing to name.
+fn status_items<S: FromStr>(names: Option<&[String]>) -> Result<Option<Vec<S>>, Error> {
+    names
+        .map(|names| {
+            names
+                .iter()
+                .map(|n| {
+                    n.parse::<S>().map_err(|_| {
+                        Error::from(ValidationError::InvalidStatus { value: n.clone() })
+                    })
+                })
+                .collect()
+        })
+        .transpose()
+}
+
 /// A page of the answer, with what the query asked for.
 fn page<W, T>(
     results: Vec<W>,
-    total_count: Option<i32>,
+    total_count: Option<i64>,
     links: &[wire::Link],
     query: &UserQuery,
     convert: impl Fn(W) -> T,
@@ -104,58 +124,20 @@ fn page<W, T>(
     }
 }
 
-/// The generated page's links as the shared type (the page schemas are per-flavour, their `Link` too).
-fn links(links: &[v2::Link]) -> Vec<wire::Link> {
-    links
-        .iter()
-        .map(|l| wire::Link {
-            href: l.href.clone(),
-            rel: l.rel.clone(),
-        })
-        .collect()
-}
-
-impl From<v2::GroupUserResponse> for ProjectUser {
-    fn from(w: v2::GroupUserResponse) -> Self {
-        // The generated open enum: a known value, or any other string as sent.
-        let status = |s: &v2::GroupActiveUserResponseOrgMembershipStatus| {
-            match s {
-            v2::GroupActiveUserResponseOrgMembershipStatus::GroupActiveUserResponseOrgMembershipStatusKnown(
-                known,
-            ) => MembershipStatus::from_wire(&known.to_string()),
-            v2::GroupActiveUserResponseOrgMembershipStatus::String(other) => {
-                MembershipStatus::from_wire(other)
-            }
-        }
-        };
-        let roles = |r: &[String]| r.iter().map(|r| ProjectRole::from_wire(r)).collect();
-        match w {
-            v2::GroupUserResponse::PendingUserResponse(p) => ProjectUser {
-                org_membership_status: status(&p.org_membership_status),
-                roles: roles(&p.roles),
-                id: p.id,
-                username: p.username,
-                inviter_username: Some(p.inviter_username),
-                invitation_created_at: Some(p.invitation_created_at),
-                invitation_expires_at: p.invitation_expires_at,
-                first_name: None,
-                last_name: None,
-                created_at: None,
-                last_auth: None,
-            },
-            v2::GroupUserResponse::ActiveUserResponse(a) => ProjectUser {
-                org_membership_status: status(&a.org_membership_status),
-                roles: roles(&a.roles),
-                id: a.id,
-                username: a.username,
-                inviter_username: None,
-                invitation_created_at: None,
-                invitation_expires_at: None,
-                first_name: Some(a.first_name),
-                last_name: Some(a.last_name),
-                created_at: Some(a.created_at),
-                last_auth: a.last_auth,
-            },
+impl From<wire::GroupUserResponse> for ProjectUser {
+    fn from(w: wire::GroupUserResponse) -> Self {
+        ProjectUser {
+            id: w.id,
+            username: w.username,
+            org_membership_status: MembershipStatus::from_wire(&w.org_membership_status),
+            roles: w.roles.iter().map(|r| ProjectRole::from_wire(r)).collect(),
+            inviter_username: w.inviter_username,
+            invitation_created_at: w.invitation_created_at,
+            invitation_expires_at: w.invitation_expires_at,
+            first_name: w.first_name,
+            last_name: w.last_name,
+            created_at: w.created_at,
+            last_auth: w.last_auth,
         }
     }
 }
@@ -175,22 +157,19 @@ impl Client {
         }
     }
 
-    fn org_roles_body(&self, changes: &OrgUserChanges) -> Result<v2::OrgUserRolesRequest, Error> {
+    /// The checked `roles` of a create or update body.
+    fn org_roles_body(&self, changes: &OrgUserChanges) -> Result<wire::OrgUserRolesRequest, Error> {
         self.check_org_roles(&changes.org_roles)?;
         let mut group_role_assignments = Vec::new();
         for a in &changes.group_role_assignments {
-            group_role_assignments.push(v2::GroupRoleAssignment {
+            group_role_assignments.push(wire::GroupRoleAssignment {
                 group_id: Some(a.project_id.as_str().to_string()),
-                group_roles: Some(self.project_role_names(&a.roles)?),
+                group_roles: self.project_role_names(&a.roles)?,
             });
         }
-        Ok(v2::OrgUserRolesRequest {
+        Ok(wire::OrgUserRolesRequest {
             group_role_assignments,
-            org_roles: changes
-                .org_roles
-                .iter()
-                .map(|r| v2::OrgRoleName::String(r.as_str().to_string()))
-                .collect(),
+            org_roles: names(&changes.org_roles),
         })
     }
 
@@ -211,9 +190,9 @@ impl Client {
             )
             .into());
         }
-        let body = v2::OrgUserRequest {
+        let body = wire::OrgUserRequest {
             roles: self.org_roles_body(changes)?,
-            team_ids: (!changes.team_ids.is_empty()).then(|| names(&changes.team_ids)),
+            team_ids: names(&changes.team_ids),
             username: username.as_str().to_string(),
         };
         let (envelope, pretty) = self.flags();
@@ -241,15 +220,15 @@ impl Client {
         query: UserQuery,
     ) -> Result<Response<Page<OrgUser>>, Error> {
         self.require_users_api("listing organization users")?;
-        let args = ListArgs::<v2::ListOrgUsersOrgMembershipStatusesItem>::new(&query)?;
+        let args = ListArgs::new(&query)?;
         let (envelope, pretty) = self.flags();
-        let raw: Raw<v2::PaginatedOrgUserView> = call!(self.list_org_users(
+        let raw: Raw<wire::PaginatedOrgUserView> = call!(self.list_org_users(
             &id("organization id", org.as_str())?,
             envelope,
             args.include_count,
             args.items_per_page,
             args.status.as_deref(),
-            args.statuses.as_ref(),
+            status_items(args.statuses.as_deref())?.as_ref(),
             args.page_num,
             pretty,
             args.username.as_deref(),
@@ -258,7 +237,7 @@ impl Client {
             Ok(page(
                 w.results,
                 w.total_count,
-                &links(&w.links),
+                &w.links,
                 &query,
                 OrgUser::from,
             ))
@@ -316,20 +295,7 @@ impl Client {
         user: &UserId,
         role: &OrgRole,
     ) -> Result<Response<OrgUser>, Error> {
-        self.require_users_api("adding an organization role")?;
-        self.check_org_roles(std::slice::from_ref(role))?;
-        let body = v2::AddOrRemoveOrgRole {
-            org_role: v2::OrgRoleName::String(role.as_str().to_string()),
-        };
-        let (envelope, pretty) = self.flags();
-        let raw: Raw<wire::OrgUserResponse> = call!(self.add_org_user_role(
-            &id("organization id", org.as_str())?,
-            &id("user id", user.as_str())?,
-            envelope,
-            pretty,
-            &body,
-        ))?;
-        raw.into_response(|w| Ok(OrgUser::from(w)))
+        self.org_role_call(org, user, role, true).await
     }
 
     /// Takes one organization role away (`removeOrgUserRole`, `POST .../users/{userId}:removeRole`).
@@ -339,19 +305,40 @@ impl Client {
         user: &UserId,
         role: &OrgRole,
     ) -> Result<Response<OrgUser>, Error> {
-        self.require_users_api("removing an organization role")?;
+        self.org_role_call(org, user, role, false).await
+    }
+
+    async fn org_role_call(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        role: &OrgRole,
+        add: bool,
+    ) -> Result<Response<OrgUser>, Error> {
+        self.require_users_api("changing an organization role")?;
         self.check_org_roles(std::slice::from_ref(role))?;
-        let body = v2::AddOrRemoveOrgRole {
-            org_role: v2::OrgRoleName::String(role.as_str().to_string()),
+        let body = wire::AddOrRemoveOrgRole {
+            org_role: role.as_str().to_string(),
         };
         let (envelope, pretty) = self.flags();
-        let raw: Raw<wire::OrgUserResponse> = call!(self.remove_org_user_role(
-            &id("organization id", org.as_str())?,
-            &id("user id", user.as_str())?,
-            envelope,
-            pretty,
-            &body,
-        ))?;
+        // The ids are converted inside each call: only there does the generated id type exist to infer.
+        let raw: Raw<wire::OrgUserResponse> = if add {
+            call!(self.add_org_user_role(
+                &id("organization id", org.as_str())?,
+                &id("user id", user.as_str())?,
+                envelope,
+                pretty,
+                &body,
+            ))?
+        } else {
+            call!(self.remove_org_user_role(
+                &id("organization id", org.as_str())?,
+                &id("user id", user.as_str())?,
+                envelope,
+                pretty,
+                &body,
+            ))?
+        };
         raw.into_response(|w| Ok(OrgUser::from(w)))
     }
 
@@ -380,18 +367,12 @@ impl Client {
             )
             .into());
         }
-        self.check_org_roles(&changes.org_roles)?;
-        let mut group_role_assignments = Vec::new();
-        for a in &changes.group_role_assignments {
-            group_role_assignments.push(wire::GroupRoleAssignment {
-                group_id: Some(a.project_id.as_str().to_string()),
-                group_roles: self.project_role_names(&a.roles)?,
-            });
-        }
-        let roles = (!changes.org_roles.is_empty()).then(|| wire::OrgUserRolesRequest {
-            org_roles: names(&changes.org_roles),
-            group_role_assignments,
-        });
+        // Teams alone send no `roles` (which would need at least one organization role).
+        let roles = if changes.org_roles.is_empty() {
+            None
+        } else {
+            Some(self.org_roles_body(changes)?)
+        };
         let body = wire::OrgUserUpdateRequest {
             roles,
             team_ids: names(&changes.team_ids),
@@ -419,12 +400,12 @@ impl Client {
         roles: &[ProjectRole],
     ) -> Result<Response<ProjectUser>, Error> {
         self.require_users_api("adding a project user")?;
-        let body = v2::GroupUserRequest {
+        let body = wire::GroupUserRequest {
             roles: self.project_role_names(roles)?,
             username: username.as_str().to_string(),
         };
         let (envelope, pretty) = self.flags();
-        let raw: Raw<v2::GroupUserResponse> = call!(self.add_project_user(
+        let raw: Raw<wire::GroupUserResponse> = call!(self.add_project_user(
             &id("project id", project.as_str())?,
             envelope,
             pretty,
@@ -449,9 +430,9 @@ impl Client {
         query: UserQuery,
     ) -> Result<Response<Page<ProjectUser>>, Error> {
         self.require_users_api("listing project users")?;
-        let args = ListArgs::<v2::ListProjectUsersOrgMembershipStatusesItem>::new(&query)?;
+        let args = ListArgs::new(&query)?;
         let (envelope, pretty) = self.flags();
-        let raw: Raw<v2::PaginatedGroupUserView> = call!(self.list_project_users(
+        let raw: Raw<wire::PaginatedGroupUserView> = call!(self.list_project_users(
             &id("project id", project.as_str())?,
             envelope,
             None,
@@ -459,7 +440,7 @@ impl Client {
             None,
             args.items_per_page,
             args.status.as_deref(),
-            args.statuses.as_ref(),
+            status_items(args.statuses.as_deref())?.as_ref(),
             args.page_num,
             pretty,
             args.username.as_deref(),
@@ -468,7 +449,7 @@ impl Client {
             Ok(page(
                 w.results,
                 w.total_count,
-                &links(&w.links),
+                &w.links,
                 &query,
                 ProjectUser::from,
             ))
@@ -494,7 +475,7 @@ impl Client {
     ) -> Result<Response<ProjectUser>, Error> {
         self.require_users_api("reading a project user")?;
         let (envelope, pretty) = self.flags();
-        let raw: Raw<v2::GroupUserResponse> = call!(self.get_project_user(
+        let raw: Raw<wire::GroupUserResponse> = call!(self.get_project_user(
             &id("project id", project.as_str())?,
             &id("user id", user.as_str())?,
             envelope,
@@ -553,23 +534,28 @@ impl Client {
         let role = match change {
             RoleChange::Add(r) | RoleChange::Remove(r) => r,
         };
-        let body = v2::AddOrRemoveGroupRole {
+        let body = wire::AddOrRemoveGroupRole {
             group_role: self
                 .project_role_names(std::slice::from_ref(role))?
                 .remove(0),
         };
         let (envelope, pretty) = self.flags();
-        let (group, user) = (
-            id("project id", project.as_str())?,
-            id("user id", user.as_str())?,
-        );
-        let raw: Raw<v2::GroupUserResponse> = match change {
-            RoleChange::Add(_) => {
-                call!(self.add_project_user_role(&group, &user, envelope, pretty, &body))?
-            }
-            RoleChange::Remove(_) => {
-                call!(self.remove_project_user_role(&group, &user, envelope, pretty, &body))?
-            }
+        // As for organization roles: the ids are converted inside each call.
+        let raw: Raw<wire::GroupUserResponse> = match change {
+            RoleChange::Add(_) => call!(self.add_project_user_role(
+                &id("project id", project.as_str())?,
+                &id("user id", user.as_str())?,
+                envelope,
+                pretty,
+                &body,
+            ))?,
+            RoleChange::Remove(_) => call!(self.remove_project_user_role(
+                &id("project id", project.as_str())?,
+                &id("user id", user.as_str())?,
+                envelope,
+                pretty,
+                &body,
+            ))?,
         };
         raw.into_response(|w| Ok(ProjectUser::from(w)))
     }

@@ -30,6 +30,9 @@ pub enum Via {
 }
 
 impl Via {
+    /// All three, in the CLI's order.
+    pub const ALL: [Via; 3] = [Via::Deprecated, Via::Successor, Via::Auto];
+
     /// The name the CLI takes (`deprecated`, `successor`, `auto`).
     pub fn name(self) -> &'static str {
         match self {
@@ -55,7 +58,7 @@ impl FromStr for Via {
     type Err = UnknownVia;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Via::Deprecated, Via::Successor, Via::Auto]
+        Via::ALL
             .into_iter()
             .find(|v| v.name() == s)
             .ok_or_else(|| UnknownVia(s.to_string()))

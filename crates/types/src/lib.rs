@@ -17,11 +17,13 @@ mod request;
 mod response;
 
 pub use request::{
-    GroupInvitationRequest, GroupInvitationUpdateRequest, GroupRoleAssignment, OrgUserRolesRequest,
+    AddOrRemoveGroupRole, AddOrRemoveOrgRole, GroupInvitationRequest, GroupInvitationUpdateRequest,
+    GroupRoleAssignment, GroupUserRequest, OrgUserRequest, OrgUserRolesRequest,
     OrgUserUpdateRequest, OrganizationInvitationGroupRoleAssignmentsRequest,
     OrganizationInvitationRequest, OrganizationInvitationUpdateRequest,
 };
 pub use response::{
-    ApiError, BadRequestDetail, FieldViolation, GroupInvitation, GroupRole, Link, OrgUserResponse,
-    OrgUserRolesResponse, OrganizationInvitation,
+    ApiError, BadRequestDetail, FieldViolation, GroupInvitation, GroupRole, GroupUserResponse,
+    Link, OrgUserResponse, OrgUserRolesResponse, OrganizationInvitation, PaginatedGroupUserView,
+    PaginatedOrgUserView,
 };

@@ -107,6 +107,44 @@ pub struct GroupRoleAssignment {
     pub group_roles: Vec<String>,
 }
 
+/// `OrgUserRequest` (Atlas v2, MongoDB Cloud Users): invite a user to an organization.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgUserRequest {
+    /// Roles to grant (at least one organization role).
+    pub roles: OrgUserRolesRequest,
+    /// Team ids (24 hexadecimal characters).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub team_ids: Vec<String>,
+    /// The user's email address.
+    pub username: String,
+}
+
+/// `GroupUserRequest` (Atlas v2, MongoDB Cloud Users): add a user to a project.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct GroupUserRequest {
+    /// Project role names.
+    pub roles: Vec<String>,
+    /// The user's email address.
+    pub username: String,
+}
+
+/// `AddOrRemoveOrgRole`: one organization role to grant or take away.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddOrRemoveOrgRole {
+    /// The role's name.
+    pub org_role: String,
+}
+
+/// `AddOrRemoveGroupRole`: one project role to grant or take away.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddOrRemoveGroupRole {
+    /// The role's name.
+    pub group_role: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -171,6 +171,89 @@ pub struct OrgUserResponse {
     pub last_auth: Option<DateTime<Utc>>,
 }
 
+/// `GroupUserResponse` (Atlas v2, MongoDB Cloud Users): a project user, pending or active; like
+/// [`OrgUserResponse`], the union of upstream's pending and active shapes, with the project's roles as a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupUserResponse {
+    /// The user's id.
+    pub id: String,
+    /// Their username (email address).
+    pub username: String,
+    /// `PENDING`, `ACTIVE`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`, or a newer value.
+    pub org_membership_status: String,
+    /// Their roles in the project.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub roles: Vec<String>,
+    /// Pending: when the invitation was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_created_at: Option<DateTime<Utc>>,
+    /// Pending: when it expires (nullable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_expires_at: Option<DateTime<Utc>>,
+    /// Pending: who invited them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inviter_username: Option<String>,
+    /// Active: first name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Active: last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Active: two-letter country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Active: mobile number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_number: Option<String>,
+    /// Active: when the account was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Active: last authentication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_auth: Option<DateTime<Utc>>,
+}
+
+/// `PaginatedOrgUserView`: one page of organization users.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaginatedOrgUserView {
+    /// Links to this page and its neighbours.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub links: Vec<Link>,
+    /// The users on this page.
+    pub results: Vec<OrgUserResponse>,
+    /// How many all pages hold, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+}
+
+/// `PaginatedGroupUserView`: one page of project users.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaginatedGroupUserView {
+    /// Links to this page and its neighbours.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub links: Vec<Link>,
+    /// The users on this page.
+    pub results: Vec<GroupUserResponse>,
+    /// How many all pages hold, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+}
+
 /// `OrgUserRolesResponse`: an organization user's roles.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

@@ -15,6 +15,7 @@ use super::bindings::FieldKind;
 pub(crate) fn field_kind(component: &str, property: &str) -> Option<FieldKind> {
     let component = match component {
         "OrgPendingUserResponse" | "OrgActiveUserResponse" => "OrgUserResponse",
+        "GroupPendingUserResponse" | "GroupActiveUserResponse" => "GroupUserResponse",
         other => other,
     };
     if !codegen::REPLACED_SCHEMAS.contains(&component) {
@@ -44,6 +45,13 @@ fn kinds() -> &'static BTreeMap<&'static str, BTreeMap<String, FieldKind>> {
             OrganizationInvitation,
             GroupInvitation,
             OrgUserResponse,
+            OrgUserRequest,
+            GroupUserRequest,
+            AddOrRemoveOrgRole,
+            AddOrRemoveGroupRole,
+            GroupUserResponse,
+            PaginatedOrgUserView,
+            PaginatedGroupUserView,
             ApiError,
         )
     })
