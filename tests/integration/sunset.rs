@@ -280,3 +280,54 @@ async fn streams_read_every_page_and_stop_a_server_that_never_ends() {
     assert_eq!(fake.counters().operation("list_org_users"), 5, "bounded");
     fake.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_project_role_update_that_fails_part_way_says_what_was_applied() {
+    let fake = fake().await;
+    let org = fake.seeded().orgs[0].clone();
+    let project: mongodb_invitations::ProjectId = org.projects[0].id.parse().expect("project");
+    let client = builder(&fake).build().expect("client");
+    let added = client
+        .add_project_user(
+            &project,
+            &"partial@example.com".parse().expect("username"),
+            &[ProjectRole::ReadOnly],
+        )
+        .await
+        .expect("add");
+    let user = added.value.id.parse().expect("user id");
+    // The second addition is a role the server does not know: refused after the first went through.
+    let wanted = [
+        ProjectRole::Owner,
+        ProjectRole::Other("GROUP_NOT_A_ROLE".into()),
+    ];
+    let err = client
+        .update_project_user_roles(&project, &user, &wanted)
+        .await
+        .expect_err("part-way");
+    let Error::PartialRoleChange {
+        applied,
+        failed,
+        source,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        applied,
+        &[mongodb_invitations::RoleChange::Add(ProjectRole::Owner)]
+    );
+    assert_eq!(
+        failed,
+        &mongodb_invitations::RoleChange::Add(ProjectRole::Other("GROUP_NOT_A_ROLE".into()))
+    );
+    assert!(source.is_code("VALIDATION_ERROR"), "{source:?}");
+    assert!(
+        err.to_string().contains("applied [add GROUP_OWNER]"),
+        "{err}"
+    );
+    // Nothing was removed: the user keeps the old role and the added one.
+    let now = client.get_project_user(&project, &user).await.expect("get");
+    assert_eq!(now.value.roles, [ProjectRole::ReadOnly, ProjectRole::Owner]);
+    fake.shutdown().await;
+}

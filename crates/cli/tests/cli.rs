@@ -816,3 +816,109 @@ async fn migrate_moves_200_invitations_survives_a_kill_and_does_not_duplicate() 
     assert_eq!(summary["migrated"], 0);
     fake.shutdown().await;
 }
+
+/// The `users` commands against the fake: JSON on stdout, exit 0; a role the flavour lacks exits 2 with
+/// nothing sent; an unknown user exits 1 with the API's error; v1.0 refuses them with exit 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_commands_print_json_and_exit_like_the_others() {
+    let fake = fake().await;
+    let org = fake.seeded().orgs[0].clone();
+    let project = org.projects[0].id.clone();
+    let base = ["--base-url", fake.base_url()];
+    let with =
+        |rest: &[&str]| -> Vec<String> { base.iter().chain(rest).map(|s| s.to_string()).collect() };
+    let go = |args: Vec<String>| run(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+
+    let out = go(with(&[
+        "users", "list", "org", &org.id, "--status", "pending",
+    ]));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = stdout_json(&out);
+    assert_eq!(listed.as_array().map(Vec::len), Some(org.invitations.len()));
+
+    let out = go(with(&[
+        "users",
+        "add",
+        "project",
+        &project,
+        "--username",
+        "cli-user@example.com",
+        "--role",
+        "GROUP_READ_ONLY",
+    ]));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let added = stdout_json(&out);
+    let id = added["id"].as_str().expect("id").to_string();
+    assert_eq!(added["roles"], serde_json::json!(["GROUP_READ_ONLY"]));
+
+    let out = go(with(&[
+        "users",
+        "update",
+        "project",
+        &project,
+        "--id",
+        &id,
+        "--role",
+        "GROUP_OWNER",
+    ]));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stdout_json(&out)["roles"],
+        serde_json::json!(["GROUP_OWNER"])
+    );
+
+    let out = go(with(&[
+        "users",
+        "add-role",
+        "org",
+        &org.id,
+        "--id",
+        &id,
+        "--role",
+        "ORG_READ_ONLY",
+    ]));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let roles = stdout_json(&out)["roles"]["orgRoles"].clone();
+    assert!(
+        roles
+            .as_array()
+            .expect("roles")
+            .contains(&serde_json::json!("ORG_READ_ONLY")),
+        "{roles}"
+    );
+
+    fake.reset_counters();
+    let out = go(with(&[
+        "users",
+        "add-role",
+        "org",
+        &org.id,
+        "--id",
+        &id,
+        "--role",
+        "GROUP_OWNER",
+    ]));
+    assert_eq!(code(&out), 2, "a project role as an org role");
+    assert_eq!(fake.counters().total_requests, 0, "nothing sent");
+
+    let out = go(with(&["users", "remove", "project", &project, "--id", &id]));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout_json(&out)["status"], 204);
+    let out = go(with(&["users", "get", "project", &project, "--id", &id]));
+    assert_eq!(code(&out), 1, "gone from the project");
+    let err: Value = serde_json::from_slice(out.stderr.trim_ascii()).expect("ApiError JSON");
+    assert_eq!(err["error"], 404, "{err}");
+
+    let out = go(with(&[
+        "--flavour",
+        "atlas-v1",
+        "users",
+        "get",
+        "org",
+        &org.id,
+        "--id",
+        &id,
+    ]));
+    assert_eq!(code(&out), 2, "no users API on v1.0");
+    fake.shutdown().await;
+}
