@@ -209,10 +209,11 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    if raw.first().map(String::as_str) == Some(CHILD_FLAG) {
+        return hand_written_child(&raw[1..]);
+    }
+    let args: Vec<usize> = raw.iter().filter_map(|a| a.parse().ok()).collect();
     let lines = args.first().copied().unwrap_or(10_000);
     let rounds = args.get(1).copied().unwrap_or(3);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -225,6 +226,77 @@ fn main() {
             measure(counting, lines, rounds).await;
         }
     });
+}
+
+/// The argument that makes this executable the hand-written program: `--hand-written BASE_URL FILE
+/// strict|window`.
+const CHILD_FLAG: &str = "--hand-written";
+
+/// The hand-written program as a person would ship it: its own process, `#[tokio::main]`'s default
+/// runtime, the same input file read and parsed, the same PATCHes; it prints nothing.
+fn hand_written_child(args: &[String]) {
+    let [base_url, file, counting] = args else {
+        panic!("usage: {CHILD_FLAG} BASE_URL FILE strict|window");
+    };
+    let counting = match counting.as_str() {
+        "strict" => NonceCounting::Strict,
+        _ => NonceCounting::Window,
+    };
+    let text = std::fs::read_to_string(file).expect("read lines");
+    let work: Vec<(String, String, String)> = text
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            let field = |name: &str| v[name].as_str().expect("a string field").to_string();
+            (
+                field("target"),
+                field("id"),
+                v["roles"][0].as_str().expect("a role").to_string(),
+            )
+        })
+        .collect();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(hand_written(base_url, &work, counting));
+}
+
+/// One run of the hand-written program in its own process: wall time (process start included, as for
+/// `apply`) and its CPU time (user + system, from `/usr/bin/time`).
+fn run_hand_written(
+    base_url: &str,
+    file: &std::path::Path,
+    counting: NonceCounting,
+) -> (Duration, Duration) {
+    let start = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%U %S"])
+        .arg(std::env::current_exe().expect("this bench's path"))
+        .args([CHILD_FLAG, base_url])
+        .arg(file)
+        .arg(match counting {
+            NonceCounting::Strict => "strict",
+            _ => "window",
+        })
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the hand-written program under /usr/bin/time");
+    let elapsed = start.elapsed();
+    assert!(
+        out.status.success(),
+        "hand-written program failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let cpu: f64 = stderr
+        .lines()
+        .last()
+        .expect("time's line")
+        .split_whitespace()
+        .map(|f| f.parse::<f64>().expect("a number from time"))
+        .sum();
+    (elapsed, Duration::from_secs_f64(cpu))
 }
 
 /// `rounds` rounds of apply and the hand-written loop against a fake with this counting; prints each
@@ -252,8 +324,10 @@ async fn measure(counting: NonceCounting, lines: usize, rounds: usize) {
         .collect();
     std::fs::write(&file, text).expect("write lines");
 
-    let (mut apply_s, mut base_s, mut per_update, mut peaks) = (vec![], vec![], vec![], vec![]);
-    let (mut apply_cpu, mut base_cpu) = (vec![], vec![]);
+    let (mut apply_s, mut base_s, mut inproc_s, mut per_update, mut peaks) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut apply_cpu, mut base_cpu, mut inproc_cpu) = (vec![], vec![], vec![]);
+    let per_update_us = |d: Duration| d.as_secs_f64() * 1e6 / lines as f64;
     for round in 0..rounds {
         let apply_side = || async {
             let (url, f) = (fake.base_url().to_string(), file.clone());
@@ -265,36 +339,52 @@ async fn measure(counting: NonceCounting, lines: usize, rounds: usize) {
             // The command's own CPU plus the fake's while it served the command.
             (elapsed, requests, peak, cpu + (own_cpu() - before))
         };
-        let loop_side = || async {
+        let program_side = || async {
+            let (url, f) = (fake.base_url().to_string(), file.clone());
+            let before = own_cpu();
+            let (elapsed, cpu) =
+                tokio::task::spawn_blocking(move || run_hand_written(&url, &f, counting))
+                    .await
+                    .expect("hand-written program");
+            (elapsed, cpu + (own_cpu() - before))
+        };
+        let in_process_side = || async {
             let before = own_cpu();
             let elapsed = hand_written(fake.base_url(), &work, counting).await;
             (elapsed, own_cpu() - before)
         };
         // Alternate which side goes first.
-        let (a, (b, b_cpu)) = if round % 2 == 0 {
+        let (a, (b, b_cpu), (c, c_cpu)) = if round % 2 == 0 {
             let a = apply_side().await;
-            (a, loop_side().await)
+            let b = program_side().await;
+            (a, b, in_process_side().await)
         } else {
-            let b = loop_side().await;
-            (apply_side().await, b)
+            let c = in_process_side().await;
+            let b = program_side().await;
+            (apply_side().await, b, c)
         };
         let (elapsed, requests, peak_kb, a_cpu) = a;
         println!(
             "{name} round {round}: apply {lines} lines {:.3} s ({:.0} updates/s), {:.4} requests/update, peak {} KB, \
-             CPU {:.0} µs/update with the fake's; hand-written loop {:.3} s ({:.0} updates/s), CPU {:.0} µs/update",
+             CPU {:.0} µs/update with the fake's; hand-written program {:.3} s ({:.0} updates/s), CPU {:.0} µs/update; \
+             same loop inside the fake's process {:.3} s, CPU {:.0} µs/update",
             elapsed.as_secs_f64(),
             lines as f64 / elapsed.as_secs_f64(),
             requests as f64 / lines as f64,
             peak_kb,
-            a_cpu.as_secs_f64() * 1e6 / lines as f64,
+            per_update_us(a_cpu),
             b.as_secs_f64(),
             lines as f64 / b.as_secs_f64(),
-            b_cpu.as_secs_f64() * 1e6 / lines as f64,
+            per_update_us(b_cpu),
+            c.as_secs_f64(),
+            per_update_us(c_cpu),
         );
-        apply_cpu.push(a_cpu.as_secs_f64() * 1e6 / lines as f64);
-        base_cpu.push(b_cpu.as_secs_f64() * 1e6 / lines as f64);
+        apply_cpu.push(per_update_us(a_cpu));
+        base_cpu.push(per_update_us(b_cpu));
+        inproc_cpu.push(per_update_us(c_cpu));
         apply_s.push(elapsed.as_secs_f64());
         base_s.push(b.as_secs_f64());
+        inproc_s.push(c.as_secs_f64());
         per_update.push(requests as f64 / lines as f64);
         peaks.push(peak_kb as f64);
     }
@@ -309,7 +399,13 @@ async fn measure(counting: NonceCounting, lines: usize, rounds: usize) {
         (0, seen.challenges, seen.challenges),
         "{name}: {seen:?}"
     );
-    let (a, b) = (median(apply_s), median(base_s));
+    let (a, b, c) = (median(apply_s), median(base_s), median(inproc_s));
+    println!(
+        "{name}: the loop inside the fake's process (shares its runtime and threads) {c:.3} s, CPU {:.0} µs/update \
+         (fake included); apply / that loop {:.2}",
+        median(inproc_cpu),
+        c / a,
+    );
     println!(
         "median: {name}, apply {a:.3} s, hand-written {b:.3} s, {:.4} requests/update, peak RSS {:.1} MB, \
          CPU per update (fake included) apply {:.0} µs / hand-written {:.0} µs, ratio (apply throughput / hand-written) {:.2}",
