@@ -1,18 +1,24 @@
 //! `invitations apply`: many updates from JSON lines, run concurrently, reported in input order.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
+use std::sync::{Arc, Mutex};
 
-use futures::{FutureExt, StreamExt};
 use mongodb_invitations::{
     Client, Error, Flavour, Invitation, Invitee, OrgId, OrgInvitationChanges, ProjectId,
     ProjectRole, ProjectRoleAssignment, ValidationError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
 
 use crate::args::{ApplyArgs, Global};
 use crate::outcome::{Exit, error_json, exit_for};
 use crate::single::{client, org_roles, project_roles};
+
+/// How many updates per worker may finish ahead of the next line to print.
+const WINDOW_PER_WORKER: usize = 4;
 
 /// One input line as written.
 #[derive(Debug, Deserialize)]
@@ -117,6 +123,77 @@ async fn run_job(client: &Client, job: Job) -> Result<Invitation, Error> {
     Ok(response.value)
 }
 
+/// An update that has run: its position in the batch, its line number and its outcome.
+struct Finished {
+    index: usize,
+    line: usize,
+    outcome: Result<Invitation, Error>,
+}
+
+/// Starts `concurrency` workers that take the jobs in input order and report each outcome on the returned
+/// channel. A worker takes a job only with a permit from `window`, which the printer gives back line by
+/// line, so a slow update holds back at most the window's worth of finished ones behind it.
+///
+/// Long-lived workers, each sending one update at a time, rather than one future per update polled from
+/// the printing task: the runtime's threads then share the signing, sending and decoding (measured in
+/// BENCHMARKS.md).
+fn spawn_workers(
+    client: &Client,
+    jobs: Vec<(usize, Result<Job, ValidationError>)>,
+    concurrency: usize,
+    window: &Arc<Semaphore>,
+) -> (mpsc::UnboundedReceiver<Finished>, Vec<JoinHandle<()>>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let queue = Arc::new(Mutex::new(jobs.into_iter().enumerate()));
+    let workers = (0..concurrency.max(1))
+        .map(|_| {
+            let (client, queue, tx, window) =
+                (client.clone(), queue.clone(), tx.clone(), window.clone());
+            tokio::spawn(async move {
+                loop {
+                    let Ok(permit) = window.acquire().await else {
+                        break;
+                    };
+                    // Returned by the printer once this update's line is out.
+                    permit.forget();
+                    let next = queue.lock().map(|mut jobs| jobs.next()).unwrap_or(None);
+                    let Some((index, (line, job))) = next else {
+                        break;
+                    };
+                    let outcome = match job {
+                        Ok(job) => run_job(&client, job).await,
+                        Err(invalid) => Err(Error::Validation(invalid)),
+                    };
+                    if tx
+                        .send(Finished {
+                            index,
+                            line,
+                            outcome,
+                        })
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    (rx, workers)
+}
+
+/// The workers closed their channel with updates unreported: one of them panicked. Its panic goes on
+/// here, in the printing task.
+async fn worker_lost(workers: Vec<JoinHandle<()>>) -> ! {
+    for worker in workers {
+        if let Err(e) = worker.await
+            && e.is_panic()
+        {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+    panic!("an update worker stopped without reporting its update")
+}
+
 pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
     let mut input = String::new();
     let read = if args.file == "-" {
@@ -155,33 +232,39 @@ pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
     };
 
     let (mut ok, mut failed, mut worst) = (0u64, 0u64, Exit::Ok);
-    let client_ref = &client;
-    // `buffered` keeps up to N updates in flight and yields them in input order.
-    let mut results = futures::stream::iter(jobs)
-        .map(|(line, job)| async move {
-            let outcome = match job {
-                Ok(job) => run_job(client_ref, job).await,
-                Err(invalid) => Err(Error::Validation(invalid)),
-            };
-            (line, outcome)
-        })
-        .buffered(usize::from(args.concurrency));
+    let total = jobs.len();
+    let concurrency = usize::from(args.concurrency);
+    let window = Arc::new(Semaphore::new(
+        concurrency.saturating_mul(WINDOW_PER_WORKER),
+    ));
+    let (mut done, workers) = spawn_workers(&client, jobs, concurrency, &window);
     // Results go through a buffer that is flushed whenever the next result is not ready yet (and at
     // the end): a batch that streams from a fast server is not one write per line, and a slow server's
     // results still appear as they come.
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     // A progress bar shares the terminal: each line must be out before the bar is drawn again.
     let line_by_line = !bar.is_hidden();
-    loop {
-        let next = match results.next().now_or_never() {
-            Some(next) => next,
-            None => {
-                let _ = out.flush();
-                results.next().await
+    // Updates finish in any order and are printed in input order; those ahead of the next one wait here.
+    let mut early: BTreeMap<usize, Finished> = BTreeMap::new();
+    for next in 0..total {
+        let Finished { line, outcome, .. } = loop {
+            if let Some(finished) = early.remove(&next) {
+                break finished;
             }
-        };
-        let Some((line, outcome)) = next else {
-            break;
+            let finished = match done.try_recv() {
+                Ok(finished) => finished,
+                Err(_) => {
+                    let _ = out.flush();
+                    match done.recv().await {
+                        Some(finished) => finished,
+                        None => worker_lost(workers).await,
+                    }
+                }
+            };
+            if finished.index == next {
+                break finished;
+            }
+            early.insert(finished.index, finished);
         };
         let record = match &outcome {
             Ok(invitation) => {
@@ -212,6 +295,7 @@ pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
             }
         });
         bar.inc(1);
+        window.add_permits(1);
     }
     let _ = out.flush();
     drop(out);

@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 
 use crate::OperationRow;
 
-/// The pattern every MongoDB resource id in a path follows.
-pub const OBJECT_ID_PATTERN: &str = "^([a-f0-9]{24})$";
+/// The pattern every MongoDB resource id in a path follows (the shared `ObjectId` type checks it).
+pub use invitation_types::OBJECT_ID_PATTERN;
 
 /// Name of the one shared, validated path-id type the generated clients use.
 pub const OBJECT_ID_SCHEMA: &str = "ObjectId";

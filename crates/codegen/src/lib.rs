@@ -75,7 +75,7 @@ pub const OPS_MANAGER_V1: Flavour = Flavour {
 /// Schemas every flavour's client takes or returns as the shared type of the same name in
 /// `mongodb-invitations-types`, instead of a generated copy per flavour: the facade then converts to and
 /// from one set of types, with `From`, whatever revision each client was generated from.
-pub const REPLACED_SCHEMAS: [&str; 16] = [
+pub const REPLACED_SCHEMAS: [&str; 17] = [
     "OrganizationInvitationUpdateRequest",
     "OrganizationInvitationRequest",
     "GroupInvitationRequest",
@@ -95,6 +95,9 @@ pub const REPLACED_SCHEMAS: [&str; 16] = [
     "PaginatedGroupUserView",
     // Every error status's body; its `parameters` take any value (servers send strings).
     "ApiError",
+    // The path id every operation takes (`fixups::OBJECT_ID_SCHEMA`): checked by a byte scan rather than
+    // typify's regex, once per id per request.
+    "ObjectId",
 ];
 
 /// The three flavours codegen knows, by their name in the table.

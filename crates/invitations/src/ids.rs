@@ -9,11 +9,7 @@ use crate::error::ValidationError;
 
 /// Checks the shape every MongoDB resource id has: 24 lowercase hexadecimal characters.
 fn check_hex24(what: &'static str, value: &str) -> Result<(), ValidationError> {
-    if value.len() == 24
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
+    if invitation_types::is_object_id(value) {
         Ok(())
     } else {
         Err(ValidationError::InvalidId {

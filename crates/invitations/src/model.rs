@@ -66,10 +66,16 @@ pub struct Invitation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inviter_username: Option<String>,
     /// When it was sent (UTC).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<DateTime<Utc>>,
     /// When it expires (UTC; 30 days after it was sent).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -202,10 +208,16 @@ pub struct OrgUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inviter_username: Option<String>,
     /// Pending: when the invitation was sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub invitation_created_at: Option<DateTime<Utc>>,
     /// Pending: when the invitation expires (the schema allows `null`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub invitation_expires_at: Option<DateTime<Utc>>,
     /// Active: first name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -217,10 +229,16 @@ pub struct OrgUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Active: when the account was created.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<DateTime<Utc>>,
     /// Active: last authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_auth: Option<DateTime<Utc>>,
 }
 

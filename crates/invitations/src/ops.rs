@@ -32,7 +32,10 @@ pub(crate) struct OpMeta {
 pub(crate) struct Raw<T> {
     pub(crate) value: T,
     status: u16,
-    headers: HeaderMap,
+    /// The `Deprecation` and `Sunset` headers: all a caller reads of the answer's headers, taken
+    /// rather than the whole map cloned.
+    deprecation: Option<String>,
+    sunset: Option<String>,
     meta: OpMeta,
 }
 
@@ -374,11 +377,19 @@ impl Client {
         match result {
             Ok(value) => {
                 let status = value.status().as_u16();
-                let headers = value.headers().clone();
+                let header = |name: &str| {
+                    value
+                        .headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(String::from)
+                };
+                let (deprecation, sunset) = (header("deprecation"), header("sunset"));
                 Ok(Raw {
                     value: value.into_inner(),
                     status,
-                    headers,
+                    deprecation,
+                    sunset,
                     meta,
                 })
             }
@@ -516,21 +527,14 @@ impl<T> Raw<T> {
         self,
         model: impl FnOnce(T) -> Result<U, Error>,
     ) -> Result<Response<U>, Error> {
-        let header = |name: &str| {
-            self.headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(String::from)
-        };
-        let (deprecation, sunset) = (header("deprecation"), header("sunset"));
         Ok(Response {
             value: model(self.value)?,
             status: self.status,
             operation: self.meta.name,
             operation_id: self.meta.operation_id,
             successor: self.meta.successor,
-            deprecation,
-            sunset: sunset.or_else(|| self.meta.sunset.map(String::from)),
+            deprecation: self.deprecation,
+            sunset: self.sunset.or_else(|| self.meta.sunset.map(String::from)),
             deprecated: self.meta.deprecated,
         })
     }

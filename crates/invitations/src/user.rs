@@ -102,10 +102,16 @@ pub struct ProjectUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inviter_username: Option<String>,
     /// Pending: when the invitation was sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub invitation_created_at: Option<DateTime<Utc>>,
     /// Pending: when it expires (the schema allows `null`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub invitation_expires_at: Option<DateTime<Utc>>,
     /// Active: first name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,10 +120,16 @@ pub struct ProjectUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Active: when the account was created.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<DateTime<Utc>>,
     /// Active: last authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "invitation_types::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_auth: Option<DateTime<Utc>>,
 }
 

@@ -91,7 +91,7 @@ impl Inner {
         );
         headers.insert(ACCEPT, http::HeaderValue::from_static("application/json"));
         *request.body_mut() = Some(reqwest::Body::from("grant_type=client_credentials"));
-        let response = self.with_retries(request, |r| self.send_once(r)).await?;
+        let response = self.with_retries(request, |r, _| self.send_once(r)).await?;
         if !response.status().is_success() {
             tracing::warn!(
                 status = response.status().as_u16(),

@@ -28,9 +28,11 @@ enum FirstContact {
 }
 
 impl Inner {
+    /// `copy` is an unsent copy of `request`, copied again only for a re-sign (none for a streamed body).
     pub(crate) async fn digest_attempt(
         &self,
         request: Request,
+        copy: Option<&Request>,
         username: &str,
         password: &SecretString,
     ) -> reqwest::Result<Response> {
@@ -45,7 +47,6 @@ impl Inner {
                 }
             },
         };
-        let spare = request.try_clone();
         let (response, session) = self.send_signed(request, session, username).await?;
         let Some(challenge) = self.challenge_in(&response) else {
             return Ok(self.accepted(&origin, session, response));
@@ -53,7 +54,10 @@ impl Inner {
         let reason = refusal(&challenge, &session);
         // The refused nonce is dropped; the challenge brought a fresh one.
         let fresh = self.nonces.session(challenge, username, password);
-        let Some(again) = spare.filter(|_| reason != AuthReason::WrongCredentials) else {
+        let again = copy
+            .filter(|_| reason != AuthReason::WrongCredentials)
+            .and_then(Request::try_clone);
+        let Some(again) = again else {
             // A nonce never accepted, refused without `stale`: the keys are wrong. Surface it, and keep
             // the fresh nonce for whoever comes next.
             self.nonces.give_back(&origin, fresh);

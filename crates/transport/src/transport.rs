@@ -86,14 +86,22 @@ impl Inner {
         }
     }
 
-    /// One attempt: the request with whatever authentication the credentials call for.
-    async fn authenticated(&self, request: Request) -> reqwest::Result<Response> {
+    /// One attempt: the request with whatever authentication the credentials call for. `copy` is an
+    /// unsent copy of it, for a re-sign after a refused nonce (none for a streamed body).
+    async fn authenticated(
+        &self,
+        request: Request,
+        copy: Option<Arc<Request>>,
+    ) -> reqwest::Result<Response> {
         match &self.credentials.0 {
             Kind::None => self.send_once(request).await,
             Kind::Digest {
                 public_key,
                 private_key,
-            } => self.digest_attempt(request, public_key, private_key).await,
+            } => {
+                self.digest_attempt(request, copy.as_deref(), public_key, private_key)
+                    .await
+            }
             Kind::ServiceAccount {
                 client_id,
                 client_secret,
@@ -101,26 +109,28 @@ impl Inner {
         }
     }
 
-    /// Runs `attempt` until the retry policy stops, each time on a copy of `request`. A request whose body
-    /// cannot be copied (a stream) is sent once.
+    /// Runs `attempt` until the retry policy stops, each time on a copy of `request`; the attempt also
+    /// gets a shared unsent copy (the one the next attempt starts from), so an attempt that must send
+    /// again (a Digest re-sign) copies only then. A request whose body cannot be copied (a stream) is sent
+    /// once.
     pub(crate) async fn with_retries<F, Fut>(
         &self,
         request: Request,
         mut attempt: F,
     ) -> reqwest::Result<Response>
     where
-        F: FnMut(Request) -> Fut,
+        F: FnMut(Request, Option<Arc<Request>>) -> Fut,
         Fut: Future<Output = reqwest::Result<Response>>,
     {
         let started = Instant::now();
         let mut pending = request;
         let mut number: u32 = 1;
         loop {
-            let Some(spare) = pending.try_clone() else {
+            let Some(spare) = pending.try_clone().map(Arc::new) else {
                 tracing::debug!(url = %loggable_url(pending.url()), "streaming body cannot be replayed: sending once without retries");
-                return attempt(pending).await;
+                return attempt(pending, None).await;
             };
-            let (result, outcome) = observe(attempt(pending).await).await;
+            let (result, outcome) = observe(attempt(pending, Some(spare.clone())).await).await;
             let decision = self
                 .retry
                 .decide(number, started.elapsed(), &outcome, rand::random());
@@ -129,13 +139,21 @@ impl Inner {
             match decision {
                 Decision::Retry { delay, reason } => {
                     tracing::info!(method = %spare.method(), url = %url(), attempt = number, ?outcome, ?reason, delay_ms = delay.as_millis() as u64, "retrying");
+                    // The attempt is over and has dropped its handle on the copy: no second copy.
+                    let next = match Arc::try_unwrap(spare) {
+                        Ok(request) => Some(request),
+                        Err(shared) => shared.try_clone(),
+                    };
+                    let Some(next) = next else {
+                        return result;
+                    };
                     if let Ok(response) = result {
                         // Reading the small error body lets the connection go back to the pool.
                         let _ = crate::buffered::read_body(response).await;
                     }
                     tokio::time::sleep(delay).await;
                     Counters::bump(&self.counters.retries);
-                    pending = spare;
+                    pending = next;
                     number += 1;
                 }
                 Decision::Stop(StopReason::NotRetryable) => {
@@ -240,7 +258,7 @@ impl Transport {
     pub async fn execute(&self, request: Request) -> reqwest::Result<Response> {
         let inner = &self.inner;
         let result = inner
-            .with_retries(request, |attempt| inner.authenticated(attempt))
+            .with_retries(request, |attempt, copy| inner.authenticated(attempt, copy))
             .await
             .map_err(without_query);
         match result {

@@ -13,9 +13,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod object_id;
 mod request;
 mod response;
+pub mod timestamp;
 
+pub use object_id::{NotAnObjectId, OBJECT_ID_PATTERN, ObjectId, is_object_id};
 pub use request::{
     AddOrRemoveGroupRole, AddOrRemoveOrgRole, GroupInvitationRequest, GroupInvitationUpdateRequest,
     GroupRoleAssignment, GroupUserRequest, OrgUserRequest, OrgUserRolesRequest,

@@ -18,10 +18,20 @@ fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationInvitation {
     /// When it was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub created_at: Option<DateTime<Utc>>,
     /// When it expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub expires_at: Option<DateTime<Utc>>,
     /// Project roles granted with it (Atlas).
     #[serde(
@@ -72,10 +82,20 @@ pub struct OrganizationInvitation {
 #[serde(rename_all = "camelCase")]
 pub struct GroupInvitation {
     /// When it was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub created_at: Option<DateTime<Utc>>,
     /// When it expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub expires_at: Option<DateTime<Utc>>,
     /// The project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,10 +163,20 @@ pub struct OrgUserResponse {
     )]
     pub team_ids: Vec<String>,
     /// Pending: when the invitation was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub invitation_created_at: Option<DateTime<Utc>>,
     /// Pending: when it expires (nullable).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub invitation_expires_at: Option<DateTime<Utc>>,
     /// Pending: who invited them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,10 +194,20 @@ pub struct OrgUserResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_number: Option<String>,
     /// Active: when the account was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub created_at: Option<DateTime<Utc>>,
     /// Active: last authentication.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub last_auth: Option<DateTime<Utc>>,
 }
 
@@ -190,10 +230,20 @@ pub struct GroupUserResponse {
     )]
     pub roles: Vec<String>,
     /// Pending: when the invitation was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub invitation_created_at: Option<DateTime<Utc>>,
     /// Pending: when it expires (nullable).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub invitation_expires_at: Option<DateTime<Utc>>,
     /// Pending: who invited them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -211,10 +261,20 @@ pub struct GroupUserResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile_number: Option<String>,
     /// Active: when the account was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub created_at: Option<DateTime<Utc>>,
     /// Active: last authentication.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        with = "crate::timestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<DateTime<Utc>>")]
     pub last_auth: Option<DateTime<Utc>>,
 }
 
