@@ -10,7 +10,7 @@ use mongodb_invitations::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::args::{ApplyArgs, Global};
@@ -19,6 +19,9 @@ use crate::single::{client, org_roles, project_roles};
 
 /// How many updates per worker may finish ahead of the next line to print.
 const WINDOW_PER_WORKER: usize = 4;
+
+/// How long printed lines may wait in the output buffer.
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// One input line as written.
 #[derive(Debug, Deserialize)]
@@ -130,31 +133,106 @@ struct Finished {
     outcome: Result<Invitation, Error>,
 }
 
-/// Starts `concurrency` workers that take the jobs in input order and report each outcome on the returned
-/// channel. A worker takes a job only with a permit from `window`, which the printer gives back line by
-/// line, so a slow update holds back at most the window's worth of finished ones behind it.
+/// The output, shared by the workers: each worker hands in its finished update and prints every line
+/// that is now next in input order, so no task waits to be woken per update. Output goes through a
+/// buffer that is flushed on a timer, at the end, and after every line when a progress bar shares the
+/// terminal.
+struct Printer {
+    out: std::io::BufWriter<std::io::Stdout>,
+    bar: indicatif::ProgressBar,
+    line_by_line: bool,
+    /// Position of the next line to print.
+    next: usize,
+    /// Updates that finished ahead of the next line.
+    early: BTreeMap<usize, Finished>,
+    ok: u64,
+    failed: u64,
+    worst: Exit,
+}
+
+impl Printer {
+    /// Takes one finished update and prints what is now in order; returns how many lines it printed.
+    fn deliver(&mut self, finished: Finished) -> usize {
+        let mut printed = 0;
+        if finished.index != self.next {
+            self.early.insert(finished.index, finished);
+            return printed;
+        }
+        self.print(finished);
+        printed += 1;
+        while let Some(finished) = self.early.remove(&self.next) {
+            self.print(finished);
+            printed += 1;
+        }
+        printed
+    }
+
+    fn print(&mut self, Finished { line, outcome, .. }: Finished) {
+        let record = match &outcome {
+            Ok(invitation) => {
+                self.ok += 1;
+                Record {
+                    line,
+                    ok: true,
+                    invitation: Some(invitation),
+                    error: None,
+                }
+            }
+            Err(e) => {
+                self.failed += 1;
+                self.worst = self.worst.max(exit_for(e));
+                Record {
+                    line,
+                    ok: false,
+                    invitation: None,
+                    error: Some(error_json(e)),
+                }
+            }
+        };
+        let (out, line_by_line) = (&mut self.out, self.line_by_line);
+        self.bar.suspend(|| {
+            let _ = serde_json::to_writer(&mut *out, &record);
+            let _ = out.write_all(b"\n");
+            if line_by_line {
+                let _ = out.flush();
+            }
+        });
+        self.bar.inc(1);
+        self.next += 1;
+    }
+}
+
+/// Starts `concurrency` workers that take the jobs in input order, run them one at a time and hand each
+/// outcome to the printer. A worker takes a job only with a permit from `window`, given back as lines
+/// are printed, so a slow update holds back at most the window's worth of finished ones behind it.
 ///
-/// Long-lived workers, each sending one update at a time, rather than one future per update polled from
-/// the printing task: the runtime's threads then share the signing, sending and decoding (measured in
-/// BENCHMARKS.md).
+/// Long-lived workers on the runtime's threads, each sending one update at a time, rather than one
+/// future per update polled from a single task: both cores share the signing, sending and decoding
+/// (measured in BENCHMARKS.md).
 fn spawn_workers(
     client: &Client,
     jobs: Vec<(usize, Result<Job, ValidationError>)>,
     concurrency: usize,
-    window: &Arc<Semaphore>,
-) -> (mpsc::UnboundedReceiver<Finished>, Vec<JoinHandle<()>>) {
-    let (tx, rx) = mpsc::unbounded_channel();
+    printer: &Arc<Mutex<Printer>>,
+) -> Vec<JoinHandle<()>> {
+    let window = Arc::new(Semaphore::new(
+        concurrency.saturating_mul(WINDOW_PER_WORKER),
+    ));
     let queue = Arc::new(Mutex::new(jobs.into_iter().enumerate()));
-    let workers = (0..concurrency.max(1))
+    (0..concurrency.max(1))
         .map(|_| {
-            let (client, queue, tx, window) =
-                (client.clone(), queue.clone(), tx.clone(), window.clone());
+            let (client, queue, printer, window) = (
+                client.clone(),
+                queue.clone(),
+                printer.clone(),
+                window.clone(),
+            );
             tokio::spawn(async move {
                 loop {
                     let Ok(permit) = window.acquire().await else {
                         break;
                     };
-                    // Returned by the printer once this update's line is out.
+                    // Given back once this update's line, or a later one, is printed.
                     permit.forget();
                     let next = queue.lock().map(|mut jobs| jobs.next()).unwrap_or(None);
                     let Some((index, (line, job))) = next else {
@@ -164,34 +242,19 @@ fn spawn_workers(
                         Ok(job) => run_job(&client, job).await,
                         Err(invalid) => Err(Error::Validation(invalid)),
                     };
-                    if tx
-                        .send(Finished {
-                            index,
-                            line,
-                            outcome,
-                        })
-                        .is_err()
-                    {
+                    let finished = Finished {
+                        index,
+                        line,
+                        outcome,
+                    };
+                    let Ok(printed) = printer.lock().map(|mut p| p.deliver(finished)) else {
                         break;
-                    }
+                    };
+                    window.add_permits(printed);
                 }
             })
         })
-        .collect();
-    (rx, workers)
-}
-
-/// The workers closed their channel with updates unreported: one of them panicked. Its panic goes on
-/// here, in the printing task.
-async fn worker_lost(workers: Vec<JoinHandle<()>>) -> ! {
-    for worker in workers {
-        if let Err(e) = worker.await
-            && e.is_panic()
-        {
-            std::panic::resume_unwind(e.into_panic());
-        }
-    }
-    panic!("an update worker stopped without reporting its update")
+        .collect()
 }
 
 pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
@@ -231,75 +294,49 @@ pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
         indicatif::ProgressBar::hidden()
     };
 
-    let (mut ok, mut failed, mut worst) = (0u64, 0u64, Exit::Ok);
     let total = jobs.len();
-    let concurrency = usize::from(args.concurrency);
-    let window = Arc::new(Semaphore::new(
-        concurrency.saturating_mul(WINDOW_PER_WORKER),
-    ));
-    let (mut done, workers) = spawn_workers(&client, jobs, concurrency, &window);
-    // Results go through a buffer that is flushed whenever the next result is not ready yet (and at
-    // the end): a batch that streams from a fast server is not one write per line, and a slow server's
-    // results still appear as they come.
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
-    // A progress bar shares the terminal: each line must be out before the bar is drawn again.
-    let line_by_line = !bar.is_hidden();
-    // Updates finish in any order and are printed in input order; those ahead of the next one wait here.
-    let mut early: BTreeMap<usize, Finished> = BTreeMap::new();
-    for next in 0..total {
-        let Finished { line, outcome, .. } = loop {
-            if let Some(finished) = early.remove(&next) {
-                break finished;
-            }
-            let finished = match done.try_recv() {
-                Ok(finished) => finished,
-                Err(_) => {
-                    let _ = out.flush();
-                    match done.recv().await {
-                        Some(finished) => finished,
-                        None => worker_lost(workers).await,
-                    }
-                }
-            };
-            if finished.index == next {
-                break finished;
-            }
-            early.insert(finished.index, finished);
-        };
-        let record = match &outcome {
-            Ok(invitation) => {
-                ok += 1;
-                Record {
-                    line,
-                    ok: true,
-                    invitation: Some(invitation),
-                    error: None,
+    let printer = Arc::new(Mutex::new(Printer {
+        out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+        line_by_line: !bar.is_hidden(),
+        bar,
+        next: 0,
+        early: BTreeMap::new(),
+        ok: 0,
+        failed: 0,
+        worst: Exit::Ok,
+    }));
+    let workers = spawn_workers(&client, jobs, usize::from(args.concurrency), &printer);
+    let mut all_done = std::pin::pin!(futures::future::join_all(workers));
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    let joined = loop {
+        tokio::select! {
+            joined = &mut all_done => break joined,
+            _ = tick.tick() => {
+                if let Ok(mut p) = printer.lock() {
+                    let _ = p.out.flush();
                 }
             }
-            Err(e) => {
-                failed += 1;
-                worst = worst.max(exit_for(e));
-                Record {
-                    line,
-                    ok: false,
-                    invitation: None,
-                    error: Some(error_json(e)),
-                }
-            }
-        };
-        bar.suspend(|| {
-            let _ = serde_json::to_writer(&mut out, &record);
-            let _ = out.write_all(b"\n");
-            if line_by_line {
-                let _ = out.flush();
-            }
-        });
-        bar.inc(1);
-        window.add_permits(1);
+        }
+    };
+    // A worker that panicked left its update unprinted: its panic goes on here.
+    for worker in joined {
+        if let Err(e) = worker
+            && e.is_panic()
+        {
+            std::panic::resume_unwind(e.into_panic());
+        }
     }
-    let _ = out.flush();
-    drop(out);
-    bar.finish_and_clear();
+    let Ok(mut p) = printer.lock() else {
+        panic!("a worker panicked while printing");
+    };
+    assert_eq!(
+        p.next, total,
+        "every update is printed once its worker ends"
+    );
+    let _ = p.out.flush();
+    p.bar.finish_and_clear();
+    let (ok, failed, worst) = (p.ok, p.failed, p.worst);
+    drop(p);
     let stats = client.stats();
     println!(
         "{}",
