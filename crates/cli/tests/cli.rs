@@ -365,6 +365,85 @@ async fn apply_reports_each_line_in_order_and_a_summary() {
     fake.shutdown().await;
 }
 
+/// Answers that come back out of order (a quarter of them held 25 ms) are still printed in input order,
+/// each update is sent once, and the server ends with the last line's roles for each invitation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_prints_out_of_order_answers_in_input_order() {
+    let fake = fake().await;
+    fake.set_faults("slow=0.25:25ms".parse().expect("plan"))
+        .expect("faults set");
+    let org = fake.seeded().orgs[0].clone();
+    let roles = ["ORG_MEMBER", "ORG_READ_ONLY", "ORG_BILLING_ADMIN"];
+    let count = 300;
+    let input: Vec<String> = (0..count)
+        .map(|i| {
+            let invitation = &org.invitations[i % org.invitations.len()];
+            format!(
+                r#"{{"scope":"org","target":"{}","id":"{}","roles":["{}"]}}"#,
+                org.id,
+                invitation.id,
+                roles[i % roles.len()]
+            )
+        })
+        .collect();
+    let out = run(
+        &[
+            "--base-url",
+            fake.base_url(),
+            "apply",
+            "-",
+            "--concurrency",
+            "8",
+        ],
+        Some(&input.join("\n")),
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), count + 1, "one result per line and a summary");
+    let numbers: Vec<u64> = lines[..count]
+        .iter()
+        .map(|l| l["line"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(numbers, (1..=count as u64).collect::<Vec<_>>());
+    for (i, line) in lines[..count].iter().enumerate() {
+        assert_eq!(line["ok"], true, "line {}: {line}", i + 1);
+        assert_eq!(
+            line["invitation"]["roles"][0],
+            roles[i % roles.len()],
+            "line {}",
+            i + 1
+        );
+    }
+    let seen = fake.counters();
+    let held = seen.faults_injected.get(&fake::Fault::Slow).copied();
+    assert!(
+        held.is_some_and(|n| n > 0),
+        "some answers were held: {seen:?}"
+    );
+    assert_eq!(
+        seen.total_requests,
+        count as u64 + seen.challenges,
+        "{seen:?}"
+    );
+    let state = fake.state(Product::Atlas);
+    for (k, invitation) in org.invitations.iter().enumerate() {
+        let last = (0..count)
+            .rev()
+            .find(|i| i % org.invitations.len() == k)
+            .expect("a line");
+        let now = state.orgs[0]
+            .invitations
+            .iter()
+            .find(|i| i.id == invitation.id)
+            .expect("still pending");
+        assert_eq!(now.roles, [roles[last % roles.len()]], "{}", invitation.id);
+    }
+    fake.shutdown().await;
+}
+
 /// 1,000 updates through `apply` at concurrency 8 and 32 against strict nonce counting (each count above
 /// the highest accepted, in arrival order) and against window counting: every update lands, no body is
 /// refused for a nonce reason, and the requests stay within N + 2c (strict) and N + c (window).

@@ -264,7 +264,7 @@ pub fn new_cnonce() -> String {
 /// showed in the per-request profile; `encode_to_slice` writes the bytes directly.
 fn lower_hex(bytes: &[u8]) -> String {
     let mut buf = [0u8; 128];
-    if let Some(out) = buf.get_mut(..bytes.len() * 2)
+    if let Some(out) = buf.get_mut(..bytes.len().saturating_mul(2))
         && hex::encode_to_slice(bytes, &mut *out).is_ok()
     {
         return String::from_utf8_lossy(out).into_owned();
