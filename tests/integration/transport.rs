@@ -531,7 +531,8 @@ async fn a_nonce_still_stale_after_the_re_sign_is_typed_as_stale() {
 }
 
 /// The facade turns the same refusal into `Error::Authentication` naming the public key, for JSON and
-/// HTML 401 bodies alike (an HTML body is not an `ApiError`, and used to surface as undecodable).
+/// HTML 401 bodies alike (an HTML body is not an `ApiError`, and used to surface as undecodable), with and
+/// without the envelope (which rebuilds the answer and must keep the transport's reason on it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_facade_types_a_wrong_key_as_an_authentication_error_with_json_and_html_401s() {
     use mongodb_invitations::{Client, Flavour, Invitee, OrgInvitationChanges, OrgRole};
@@ -543,11 +544,15 @@ async fn the_facade_types_a_wrong_key_as_an_authentication_error_with_json_and_h
                 .await
                 .expect("fake starts");
             let org = &fake.seeded().orgs[0];
-            for flavour in [Flavour::AtlasV2, Flavour::AtlasV1, Flavour::OpsManager] {
+            for (flavour, envelope) in [Flavour::AtlasV2, Flavour::AtlasV1, Flavour::OpsManager]
+                .into_iter()
+                .flat_map(|f| [(f, false), (f, true)])
+            {
                 let client = Client::builder(flavour)
                     .base_url(fake.base_url())
                     .digest(PUBLIC, "not-the-private-key")
                     .retry(RetryPolicy::never())
+                    .envelope(envelope)
                     .build()
                     .expect("client");
                 let err = client
@@ -566,7 +571,7 @@ async fn the_facade_types_a_wrong_key_as_an_authentication_error_with_json_and_h
                             principal: Some(Principal::PublicKey(key)),
                         } if key == PUBLIC
                     ),
-                    "{body:?} {flavour:?}: {err:?}"
+                    "{body:?} {flavour:?} envelope {envelope}: {err:?}"
                 );
                 assert_eq!(
                     err.to_string(),

@@ -125,6 +125,7 @@ pub fn generate(flavour: Flavour, fragment: &str, table: &Table) -> Result<Outpu
     let mut file: syn::File = syn::parse2(quote! { #client #hooks })
         .map_err(|e| CodegenError(format!("generated code does not parse: {e}")))?;
     install_crypto_provider_in_new(&mut file)?;
+    decode_through_own_decoder(&mut file)?;
     reexport_shared_types(&mut file, &doc_schemas(&spec));
     check_method_names(&rows.present, &file)?;
 
@@ -182,6 +183,31 @@ fn hooks() -> proc_macro2::TokenStream {
                 } else {
                     Ok(response)
                 }
+            }
+        }
+
+        /// Decodes a JSON answer; codegen routes every `ResponseValue::from_response` progenitor emits here.
+        /// The same result as progenitor's, with three differences: the body is checked as UTF-8 once and
+        /// decoded as text (from bytes, serde_json checks each string on its own); the headers are moved,
+        /// not copied; and a final 401 whose authentication the transport classified comes back whole, as
+        /// `UnexpectedResponse`, so the reason in its extensions reaches the caller whatever the body is.
+        async fn decode_response<T: serde::de::DeserializeOwned, E>(
+            mut response: reqwest::Response,
+        ) -> std::result::Result<ResponseValue<T>, Error<E>> {
+            if response.extensions().get::<transport::AuthFailure>().is_some() {
+                return Err(Error::UnexpectedResponse(response));
+            }
+            let status = response.status();
+            let headers = std::mem::take(response.headers_mut());
+            let full = response.bytes().await.map_err(Error::ResponseBodyError)?;
+            let decoded = match std::str::from_utf8(&full) {
+                Ok(text) => serde_json::from_str(text),
+                // Not UTF-8: decoding the bytes gives serde_json's own error, saying where.
+                Err(_) => serde_json::from_slice(&full),
+            };
+            match decoded {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(full, e)),
             }
         }
 
@@ -251,6 +277,39 @@ fn install_crypto_provider_in_new(file: &mut syn::File) -> Result<(), CodegenErr
     Err(CodegenError(
         "progenitor emitted no `Client::new` to install the TLS provider in".into(),
     ))
+}
+
+/// Points every `ResponseValue::from_response(..)` call at the `decode_response` emitted beside the hooks.
+/// A generated client without one means progenitor changed how it decodes: that must not pass unnoticed.
+fn decode_through_own_decoder(file: &mut syn::File) -> Result<(), CodegenError> {
+    use syn::visit_mut::VisitMut;
+    struct Rewrite(usize);
+    impl VisitMut for Rewrite {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            if let syn::Expr::Path(path) = &*call.func {
+                let names: Vec<String> = path
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                if names.ends_with(&["ResponseValue".to_string(), "from_response".to_string()]) {
+                    *call.func = syn::parse_quote!(decode_response);
+                    self.0 += 1;
+                }
+            }
+        }
+    }
+    let mut rewrite = Rewrite(0);
+    rewrite.visit_file_mut(file);
+    if rewrite.0 == 0 {
+        return Err(CodegenError(
+            "progenitor emitted no `ResponseValue::from_response` to route through `decode_response`"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The hooks find an operation's media type by the method name progenitor reports; make sure every row's

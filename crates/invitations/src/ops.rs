@@ -62,7 +62,7 @@ macro_rules! call {
                 sunset: row.sunset,
                 successor: row.successor,
             };
-            $self.finish(meta, transport::record_auth_failure($c.$op($($arg),*)).await).await
+            $self.finish(meta, $c.$op($($arg),*).await).await
         }}, {{
             let _ = $c;
             Err(Error::Validation(ValidationError::Unsupported {
@@ -365,15 +365,9 @@ impl Client {
     pub(crate) async fn finish<T>(
         &self,
         meta: OpMeta,
-        (result, auth): (
-            Result<ResponseValue<T>, GenError<wire::ApiError>>,
-            Option<transport::AuthFailure>,
-        ),
+        result: Result<ResponseValue<T>, GenError<wire::ApiError>>,
     ) -> Result<Raw<T>, Error> {
         warn_once_if_deprecated(&self.warned, meta);
-        if let (Err(_), Some(failure)) = (&result, auth) {
-            return Err(failure.into());
-        }
         match result {
             Ok(value) => {
                 let status = value.status().as_u16();
@@ -398,7 +392,13 @@ impl Client {
                 let headers = value.headers().clone();
                 Err(classified(status, &headers, value.into_inner()))
             }
-            Err(GenError::UnexpectedResponse(response)) => {
+            Err(GenError::UnexpectedResponse(mut response)) => {
+                // A refused authentication: the generated decoder hands it back whole, with the
+                // transport's reason in its extensions, whatever its body.
+                if let Some(failure) = response.extensions_mut().remove::<transport::AuthFailure>()
+                {
+                    return Err(failure.into());
+                }
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
                 let bytes = response.bytes().await.map_err(transport_error)?;

@@ -4,9 +4,9 @@
 //! progenitor's `exec` hook must return `reqwest::Result<Response>`, so a refused authentication leaves
 //! the transport as the server's own 401, whatever its body (Atlas JSON, an HTML page from Apache or a
 //! proxy, nothing at all). The reason travels beside it twice: in the response's extensions (for callers
-//! of [`Transport::execute`](crate::Transport::execute)), and in a task-local record that
-//! [`record_auth_failure`] opens around a call, for callers such as the facade that only get a generated
-//! client's error, which may have dropped the response and its status.
+//! of [`Transport::execute`](crate::Transport::execute), and for this workspace's generated clients, whose
+//! decoder hands such a response back whole), and in a task-local record that [`record_auth_failure`]
+//! opens around a call, for callers that only get an error which has dropped the response.
 
 use std::cell::RefCell;
 use std::fmt;

@@ -23,6 +23,8 @@ pub async fn unwrap(response: Response, field: &str) -> reqwest::Result<Response
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
+    // What the transport noted on the answer (a refused authentication's reason) stays with it.
+    let extensions = response.extensions().clone();
     let bytes = response.bytes().await?;
     let rebuilt = |status: http::StatusCode, body: Vec<u8>| {
         let mut builder = http::Response::builder().status(status).version(version);
@@ -31,9 +33,10 @@ pub async fn unwrap(response: Response, field: &str) -> reqwest::Result<Response
                 builder = builder.header(name, value);
             }
         }
-        let response = builder
+        let mut response = builder
             .body(body)
             .expect("a status and headers taken from a valid response build a valid response");
+        *response.extensions_mut() = extensions.clone();
         Response::from(response)
     };
     let Some((inner_status, body)) = unwrapped(&bytes, field) else {
