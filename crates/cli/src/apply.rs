@@ -215,11 +215,10 @@ fn spawn_workers(
     concurrency: usize,
     printer: &Arc<Mutex<Printer>>,
 ) -> Vec<JoinHandle<()>> {
-    let window = Arc::new(Semaphore::new(
-        concurrency.saturating_mul(WINDOW_PER_WORKER),
-    ));
+    let workers = concurrency.max(1);
+    let window = Arc::new(Semaphore::new(workers.saturating_mul(WINDOW_PER_WORKER)));
     let queue = Arc::new(Mutex::new(jobs.into_iter().enumerate()));
-    (0..concurrency.max(1))
+    (0..workers)
         .map(|_| {
             let (client, queue, printer, window) = (
                 client.clone(),
