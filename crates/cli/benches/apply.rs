@@ -66,30 +66,35 @@ fn own_cpu() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// One `apply` run: wall time, requests, peak RSS (KB) and its own CPU time (user + system).
-fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64, Duration) {
-    let start = Instant::now();
-    let out = Command::new("/usr/bin/time")
+/// What one run of a program printed, and what `/usr/bin/time` measured of it.
+struct Timed {
+    /// Wall time, process start included.
+    elapsed: Duration,
+    stdout: String,
+    peak_kb: u64,
+    /// User + system.
+    cpu: Duration,
+}
+
+/// `program` to be run under `/usr/bin/time`, which reports its peak RSS and CPU time.
+fn under_time(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = Command::new("/usr/bin/time");
+    command
         .args(["-f", "%M %U %S"])
-        .arg(env!("CARGO_BIN_EXE_invitations"))
-        .args(["--base-url", base_url, "apply"])
-        .arg(file)
-        .args(["--concurrency", &CONCURRENCY.to_string()])
-        .env("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC)
-        .env("MONGODB_ATLAS_PRIVATE_API_KEY", PRIVATE)
-        .stdin(Stdio::null())
+        .arg(program)
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs a command made by [`under_time`]; it must succeed.
+fn timed(what: &str, command: &mut Command) -> Timed {
+    let start = Instant::now();
+    let out = command
         .output()
-        .expect("run invitations apply under /usr/bin/time");
+        .unwrap_or_else(|e| panic!("run {what} under /usr/bin/time: {e}"));
     let elapsed = start.elapsed();
-    assert!(
-        out.status.success(),
-        "apply failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let summary: serde_json::Value =
-        serde_json::from_str(stdout.lines().last().expect("summary line")).expect("summary JSON");
     let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{what} failed: {stderr}");
     let figures: Vec<f64> = stderr
         .lines()
         .last()
@@ -97,15 +102,33 @@ fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64, Dur
         .split_whitespace()
         .map(|f| f.parse().expect("a number from time"))
         .collect();
-    let (peak_kb, cpu) = (
-        figures[0] as u64,
-        Duration::from_secs_f64(figures[1] + figures[2]),
-    );
-    (
+    Timed {
         elapsed,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        peak_kb: figures[0] as u64,
+        cpu: Duration::from_secs_f64(figures[1] + figures[2]),
+    }
+}
+
+/// One `apply` run: wall time, requests, peak RSS (KB) and its own CPU time (user + system).
+fn run_apply(base_url: &str, file: &std::path::Path) -> (Duration, u64, u64, Duration) {
+    let run = timed(
+        "invitations apply",
+        under_time(env!("CARGO_BIN_EXE_invitations"))
+            .args(["--base-url", base_url, "apply"])
+            .arg(file)
+            .args(["--concurrency", &CONCURRENCY.to_string()])
+            .env("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC)
+            .env("MONGODB_ATLAS_PRIVATE_API_KEY", PRIVATE),
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(run.stdout.lines().last().expect("summary line"))
+            .expect("summary JSON");
+    (
+        run.elapsed,
         summary["requests"].as_u64().expect("requests"),
-        peak_kb,
-        cpu,
+        run.peak_kb,
+        run.cpu,
     )
 }
 
@@ -276,34 +299,17 @@ fn run_hand_written(
     file: &std::path::Path,
     counting: NonceCounting,
 ) -> (Duration, Duration) {
-    let start = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "%U %S"])
-        .arg(std::env::current_exe().expect("this bench's path"))
-        .args([CHILD_FLAG, base_url])
-        .arg(file)
-        .arg(match counting {
-            NonceCounting::Strict => "strict",
-            _ => "window",
-        })
-        .stdin(Stdio::null())
-        .output()
-        .expect("run the hand-written program under /usr/bin/time");
-    let elapsed = start.elapsed();
-    assert!(
-        out.status.success(),
-        "hand-written program failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let run = timed(
+        "the hand-written program",
+        under_time(std::env::current_exe().expect("this bench's path"))
+            .args([CHILD_FLAG, base_url])
+            .arg(file)
+            .arg(match counting {
+                NonceCounting::Strict => "strict",
+                _ => "window",
+            }),
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let cpu: f64 = stderr
-        .lines()
-        .last()
-        .expect("time's line")
-        .split_whitespace()
-        .map(|f| f.parse::<f64>().expect("a number from time"))
-        .sum();
-    (elapsed, Duration::from_secs_f64(cpu))
+    (run.elapsed, run.cpu)
 }
 
 /// `rounds` rounds of apply and the hand-written loop against a fake with this counting; prints each
