@@ -243,6 +243,9 @@ fn main() {
     if raw.first().map(String::as_str) == Some(CHILD_FLAG) {
         return hand_written_child(&raw[1..]);
     }
+    if raw.first().map(String::as_str) == Some(SERVE_FLAG) {
+        return serve(&raw[1..]);
+    }
     let args: Vec<usize> = raw.iter().filter_map(|a| a.parse().ok()).collect();
     let lines = args.first().copied().unwrap_or(10_000);
     let rounds = args.get(1).copied().unwrap_or(3);
@@ -292,6 +295,59 @@ fn hand_written_child(args: &[String]) {
         .block_on(hand_written(base_url, &work, counting));
 }
 
+/// The argument that only starts the bench's fake and prints its base URL and the update file, for
+/// profiling either side by hand: `--serve strict|window [LINES]`. It serves until stdin closes.
+const SERVE_FLAG: &str = "--serve";
+
+fn serve(args: &[String]) {
+    let counting = match args.first().map(String::as_str) {
+        Some("strict") => NonceCounting::Strict,
+        _ => NonceCounting::Window,
+    };
+    let lines = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let fake = bench_fake(counting).await;
+        let file = write_updates(&fake, lines);
+        println!("{} {}", fake.base_url(), file.display());
+        tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink()))
+            .await
+            .expect("stdin")
+            .expect("read stdin");
+        let _ = std::fs::remove_file(&file);
+        fake.shutdown().await;
+    });
+}
+
+/// The fake both sides run against. Nonces never go stale during the run, so neither side pays for
+/// re-signing.
+async fn bench_fake(counting: NonceCounting) -> fake::FakeServer {
+    fake::FakeServer::builder()
+        .seed(3)
+        .digest_keys(PUBLIC, PRIVATE)
+        .nonce_counting(counting)
+        .nonce_max_uses(u32::MAX)
+        .nonce_max_age(Duration::from_secs(3600))
+        .start()
+        .await
+        .expect("fake")
+}
+
+/// Writes `lines` update lines for `fake` to a file of their own; returns its path.
+fn write_updates(fake: &fake::FakeServer, lines: usize) -> std::path::PathBuf {
+    let file = std::env::temp_dir().join(format!("apply-bench-{}.jsonl", std::process::id()));
+    let text: String = updates(fake, lines)
+        .iter()
+        .map(|(org, inv, role)| format!("{{\"scope\":\"org\",\"target\":\"{org}\",\"id\":\"{inv}\",\"roles\":[\"{role}\"]}}\n"))
+        .collect();
+    std::fs::write(&file, text).expect("write lines");
+    file
+}
+
 /// One run of the hand-written program in its own process: wall time (process start included, as for
 /// `apply`) and its CPU time (user + system, from `/usr/bin/time`).
 fn run_hand_written(
@@ -315,27 +371,13 @@ fn run_hand_written(
 /// `rounds` rounds of apply and the hand-written loop against a fake with this counting; prints each
 /// round and the medians.
 async fn measure(counting: NonceCounting, lines: usize, rounds: usize) {
-    // Nonces never go stale during the run, so neither side pays for re-signing.
-    let fake = fake::FakeServer::builder()
-        .seed(3)
-        .digest_keys(PUBLIC, PRIVATE)
-        .nonce_counting(counting)
-        .nonce_max_uses(u32::MAX)
-        .nonce_max_age(Duration::from_secs(3600))
-        .start()
-        .await
-        .expect("fake");
+    let fake = bench_fake(counting).await;
     let name = match counting {
         NonceCounting::Strict => "strict counting",
         _ => "window counting",
     };
     let work = updates(&fake, lines);
-    let file = std::env::temp_dir().join(format!("apply-bench-{}.jsonl", std::process::id()));
-    let text: String = work
-        .iter()
-        .map(|(org, inv, role)| format!("{{\"scope\":\"org\",\"target\":\"{org}\",\"id\":\"{inv}\",\"roles\":[\"{role}\"]}}\n"))
-        .collect();
-    std::fs::write(&file, text).expect("write lines");
+    let file = write_updates(&fake, lines);
 
     let (mut apply_s, mut base_s, mut inproc_s, mut per_update, mut peaks) =
         (vec![], vec![], vec![], vec![], vec![]);
