@@ -97,6 +97,7 @@ pub struct ClientBuilder {
     via: Via,
     as_of: Option<chrono::NaiveDate>,
     max_pages: u32,
+    max_in_flight: Option<usize>,
 }
 
 /// Pages a list stream reads by default: 1,000 pages of 500 is half a million users.
@@ -117,6 +118,7 @@ impl ClientBuilder {
             via: Via::Auto,
             as_of: None,
             max_pages: DEFAULT_MAX_PAGES,
+            max_in_flight: None,
         }
     }
 
@@ -225,6 +227,14 @@ impl ClientBuilder {
         self
     }
 
+    /// At most `requests` requests on the wire at once, across this client and its clones (default: no
+    /// limit); calls beyond that wait. More calls than that can then run at once, each preparing its
+    /// request or decoding its answer while others are on the wire. Zero is read as one.
+    pub fn max_in_flight(mut self, requests: usize) -> Self {
+        self.max_in_flight = Some(requests);
+        self
+    }
+
     /// Checks the configuration and builds the client. Nothing is sent.
     pub fn build(self) -> Result<Client, Error> {
         let flavour = self.flavour;
@@ -248,6 +258,9 @@ impl ClientBuilder {
         }
         if let Some(t) = self.request_timeout {
             builder = builder.request_timeout(t);
+        }
+        if let Some(n) = self.max_in_flight {
+            builder = builder.max_in_flight(n);
         }
         let transport = builder.build()?;
         let inner = match flavour {

@@ -27,6 +27,7 @@ pub struct TransportBuilder {
     token_url: Option<String>,
     extra_roots_pem: Vec<Vec<u8>>,
     proxy_from_environment: bool,
+    max_in_flight: Option<usize>,
 }
 
 impl Default for TransportBuilder {
@@ -40,6 +41,7 @@ impl Default for TransportBuilder {
             token_url: None,
             extra_roots_pem: Vec::new(),
             proxy_from_environment: true,
+            max_in_flight: None,
         }
     }
 }
@@ -55,6 +57,7 @@ impl fmt::Debug for TransportBuilder {
             .field("token_url", &self.token_url)
             .field("extra_roots", &self.extra_roots_pem.len())
             .field("proxy_from_environment", &self.proxy_from_environment)
+            .field("max_in_flight", &self.max_in_flight)
             .finish()
     }
 }
@@ -110,6 +113,16 @@ impl TransportBuilder {
         self
     }
 
+    /// At most `requests` attempts on the wire at once across this transport and its clones (default: no
+    /// limit); other callers wait their turn. An attempt holds its place from before its Digest nonce is
+    /// leased until its answer's head arrives, re-sign included, and not while it waits to retry. So a
+    /// caller can keep more calls going than the server sees, preparing and decoding theirs while others
+    /// are on the wire. Zero is read as one.
+    pub fn max_in_flight(mut self, requests: usize) -> Self {
+        self.max_in_flight = Some(requests.max(1));
+        self
+    }
+
     /// Checks the configuration and builds the HTTP client. Nothing is sent.
     pub fn build(self) -> Result<Transport, BuildError> {
         // reqwest is built without a default crypto provider; a second install (another client) is a no-op.
@@ -152,6 +165,7 @@ impl TransportBuilder {
                 self.retry,
                 token_url,
                 user_agent,
+                self.max_in_flight,
             )),
         })
     }

@@ -36,6 +36,8 @@ pub(crate) struct Inner {
     pub(crate) tokens: TokenCache<crate::bearer_flow::TokenFailure>,
     pub(crate) counters: Counters,
     user_agent: String,
+    /// Places on the wire, when the builder limited them.
+    in_flight: Option<tokio::sync::Semaphore>,
 }
 
 impl Inner {
@@ -45,6 +47,7 @@ impl Inner {
         retry: RetryPolicy,
         token_url: Option<Url>,
         user_agent: String,
+        max_in_flight: Option<usize>,
     ) -> Self {
         Self {
             client,
@@ -55,6 +58,7 @@ impl Inner {
             tokens: TokenCache::default(),
             counters: Counters::default(),
             user_agent,
+            in_flight: max_in_flight.map(tokio::sync::Semaphore::new),
         }
     }
 
@@ -126,11 +130,17 @@ impl Inner {
         let mut pending = request;
         let mut number: u32 = 1;
         loop {
+            // A place on the wire, given back before any wait for a retry (the semaphore is never closed).
+            let place = match &self.in_flight {
+                Some(places) => places.acquire().await.ok(),
+                None => None,
+            };
             let Some(spare) = pending.try_clone().map(Arc::new) else {
                 tracing::debug!(url = %loggable_url(pending.url()), "streaming body cannot be replayed: sending once without retries");
                 return attempt(pending, None).await;
             };
             let (result, outcome) = observe(attempt(pending, Some(spare.clone())).await).await;
+            drop(place);
             let decision = self
                 .retry
                 .decide(number, started.elapsed(), &outcome, rand::random());
@@ -309,8 +319,9 @@ pub(crate) fn origin(url: &Url) -> String {
     out.push_str("://");
     out.push_str(host);
     if let Some(port) = url.port_or_known_default() {
-        out.push(':');
-        out.push_str(&port.to_string());
+        use std::fmt::Write as _;
+        // Into the same buffer: `port.to_string()` would be a second allocation.
+        let _ = write!(out, ":{port}");
     }
     out
 }
