@@ -15,10 +15,15 @@ use tokio::task::JoinHandle;
 
 use crate::args::{ApplyArgs, Global};
 use crate::outcome::{Exit, error_json, exit_for};
-use crate::single::{client, org_roles, project_roles};
+use crate::single::{builder_via, org_roles, project_roles};
 
 /// How many updates per worker may finish ahead of the next line to print.
 const WINDOW_PER_WORKER: usize = 4;
+
+/// Workers per request allowed on the wire: `--concurrency` bounds the requests the server sees (the
+/// transport's `max_in_flight`), and the extra workers parse, sign, decode and print while those are out,
+/// so an answer's arrival is followed by the next request without waiting for that work.
+const WORKERS_PER_REQUEST: usize = 2;
 
 /// How long printed lines may wait in the output buffer.
 const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
@@ -126,11 +131,54 @@ async fn run_job(client: &Client, job: Job) -> Result<Invitation, Error> {
     Ok(response.value)
 }
 
-/// An update that has run: its position in the batch, its line number and its outcome.
+/// An update that has run: its position in the batch and its result line, already serialized.
 struct Finished {
     index: usize,
-    line: usize,
-    outcome: Result<Invitation, Error>,
+    /// The JSON line with its newline.
+    text: Vec<u8>,
+    /// `None` when the update succeeded, else the exit code its failure calls for.
+    failure: Option<Exit>,
+}
+
+impl Finished {
+    /// Serializes the outcome of line `line` into `text` (emptied first): in the worker, so the printer's
+    /// lock is held only to copy bytes.
+    fn new(
+        index: usize,
+        line: usize,
+        outcome: &Result<Invitation, Error>,
+        mut text: Vec<u8>,
+    ) -> Self {
+        text.clear();
+        let (record, failure) = match outcome {
+            Ok(invitation) => (
+                Record {
+                    line,
+                    ok: true,
+                    invitation: Some(invitation),
+                    error: None,
+                },
+                None,
+            ),
+            Err(e) => (
+                Record {
+                    line,
+                    ok: false,
+                    invitation: None,
+                    error: Some(error_json(e)),
+                },
+                Some(exit_for(e)),
+            ),
+        };
+        // Serializing these types into memory cannot fail.
+        let _ = serde_json::to_writer(&mut text, &record);
+        text.push(b'\n');
+        Self {
+            index,
+            text,
+            failure,
+        }
+    }
 }
 
 /// The output, shared by the workers: each worker hands in its finished update and prints every line
@@ -139,8 +187,8 @@ struct Finished {
 /// terminal.
 struct Printer {
     out: std::io::BufWriter<std::io::Stdout>,
-    bar: indicatif::ProgressBar,
-    line_by_line: bool,
+    /// Shown on a terminal; `None` otherwise.
+    bar: Option<indicatif::ProgressBar>,
     /// Position of the next line to print.
     next: usize,
     /// Updates that finished ahead of the next line.
@@ -151,58 +199,50 @@ struct Printer {
 }
 
 impl Printer {
-    /// Takes one finished update and prints what is now in order; returns how many lines it printed.
-    fn deliver(&mut self, finished: Finished) -> usize {
-        let mut printed = 0;
+    /// Takes one finished update and prints what is now in order. Returns how many lines it printed and
+    /// a buffer for the worker's next line (the one just printed, emptied, when there is one).
+    fn deliver(&mut self, finished: Finished) -> (usize, Vec<u8>) {
         if finished.index != self.next {
             self.early.insert(finished.index, finished);
-            return printed;
+            return (0, Vec::new());
         }
-        self.print(finished);
-        printed += 1;
+        let spare = self.print(finished);
+        let mut printed = 1;
         while let Some(finished) = self.early.remove(&self.next) {
             self.print(finished);
             printed += 1;
         }
-        printed
+        (printed, spare)
     }
 
-    fn print(&mut self, Finished { line, outcome, .. }: Finished) {
-        let record = match &outcome {
-            Ok(invitation) => {
-                self.ok += 1;
-                Record {
-                    line,
-                    ok: true,
-                    invitation: Some(invitation),
-                    error: None,
-                }
-            }
-            Err(e) => {
+    /// Writes one line; gives its buffer back.
+    fn print(&mut self, finished: Finished) -> Vec<u8> {
+        match finished.failure {
+            None => self.ok += 1,
+            Some(exit) => {
                 self.failed += 1;
-                self.worst = self.worst.max(exit_for(e));
-                Record {
-                    line,
-                    ok: false,
-                    invitation: None,
-                    error: Some(error_json(e)),
-                }
+                self.worst = self.worst.max(exit);
             }
-        };
-        let (out, line_by_line) = (&mut self.out, self.line_by_line);
-        self.bar.suspend(|| {
-            let _ = serde_json::to_writer(&mut *out, &record);
-            let _ = out.write_all(b"\n");
-            if line_by_line {
-                let _ = out.flush();
+        }
+        let out = &mut self.out;
+        match &self.bar {
+            Some(bar) => {
+                bar.suspend(|| {
+                    let _ = out.write_all(&finished.text);
+                    let _ = out.flush();
+                });
+                bar.inc(1);
             }
-        });
-        self.bar.inc(1);
+            None => {
+                let _ = out.write_all(&finished.text);
+            }
+        }
         self.next += 1;
+        finished.text
     }
 }
 
-/// Starts `concurrency` workers that take the jobs in input order, run them one at a time and hand each
+/// Starts `workers` workers that take the jobs in input order, run them one at a time and hand each
 /// outcome to the printer. A worker takes a job only with a permit from `window`, given back as lines
 /// are printed, so a slow update holds back at most the window's worth of finished ones behind it.
 ///
@@ -212,10 +252,10 @@ impl Printer {
 fn spawn_workers(
     client: &Client,
     jobs: Vec<(usize, Result<Job, ValidationError>)>,
-    concurrency: usize,
+    workers: usize,
     printer: &Arc<Mutex<Printer>>,
 ) -> Vec<JoinHandle<()>> {
-    let workers = concurrency.max(1);
+    let workers = workers.max(1);
     let window = Arc::new(Semaphore::new(workers.saturating_mul(WINDOW_PER_WORKER)));
     let queue = Arc::new(Mutex::new(jobs.into_iter().enumerate()));
     (0..workers)
@@ -227,6 +267,8 @@ fn spawn_workers(
                 window.clone(),
             );
             tokio::spawn(async move {
+                // This worker's line buffer, reused while its lines print in order.
+                let mut text = Vec::new();
                 loop {
                     let Ok(permit) = window.acquire().await else {
                         break;
@@ -241,15 +283,15 @@ fn spawn_workers(
                         Ok(job) => run_job(&client, job).await,
                         Err(invalid) => Err(Error::Validation(invalid)),
                     };
-                    let finished = Finished {
-                        index,
-                        line,
-                        outcome,
-                    };
-                    let Ok(printed) = printer.lock().map(|mut p| p.deliver(finished)) else {
+                    let finished = Finished::new(index, line, &outcome, std::mem::take(&mut text));
+                    let Ok((printed, spare)) = printer.lock().map(|mut p| p.deliver(finished))
+                    else {
                         break;
                     };
-                    window.add_permits(printed);
+                    text = spare;
+                    if printed > 0 {
+                        window.add_permits(printed);
+                    }
                 }
             })
         })
@@ -267,7 +309,12 @@ pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
         eprintln!("error: cannot read {}: {e}", args.file);
         return Exit::Invalid;
     }
-    let client = match client(global) {
+    let concurrency = usize::from(args.concurrency);
+    let client = match builder_via(global, global.via)
+        .max_in_flight(concurrency)
+        .from_env()
+        .build()
+    {
         Ok(c) => c,
         Err(e) => return crate::outcome::report(&e),
     };
@@ -280,7 +327,7 @@ pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
         .map(|(i, text)| (i + 1, parse_line(flavour, text)))
         .collect();
 
-    let bar = if std::io::stderr().is_terminal() {
+    let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(jobs.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
@@ -289,14 +336,11 @@ pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    });
 
     let total = jobs.len();
     let printer = Arc::new(Mutex::new(Printer {
         out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
-        line_by_line: !bar.is_hidden(),
         bar,
         next: 0,
         early: BTreeMap::new(),
@@ -304,7 +348,12 @@ pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
         failed: 0,
         worst: Exit::Ok,
     }));
-    let workers = spawn_workers(&client, jobs, usize::from(args.concurrency), &printer);
+    let workers = spawn_workers(
+        &client,
+        jobs,
+        concurrency.saturating_mul(WORKERS_PER_REQUEST),
+        &printer,
+    );
     let mut all_done = std::pin::pin!(futures::future::join_all(workers));
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     let joined = loop {
@@ -333,7 +382,9 @@ pub(crate) async fn run(global: &Global, args: ApplyArgs) -> Exit {
         "every update is printed once its worker ends"
     );
     let _ = p.out.flush();
-    p.bar.finish_and_clear();
+    if let Some(bar) = &p.bar {
+        bar.finish_and_clear();
+    }
     let (ok, failed, worst) = (p.ok, p.failed, p.worst);
     drop(p);
     let stats = client.stats();

@@ -187,7 +187,7 @@ pub(crate) struct ApplyArgs {
     /// A file of JSON lines, or - for standard input.
     #[arg(value_name = "FILE|-")]
     pub(crate) file: String,
-    /// Updates in flight at once.
+    /// Requests in flight at once (the updates around them are prepared and reported meanwhile).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) concurrency: u16,
 }

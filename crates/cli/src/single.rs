@@ -1,7 +1,7 @@
 //! The one-invitation commands: update, get, list, create, delete (and the dispatch of `users`).
 
 use mongodb_invitations::{
-    Client, Error, Flavour, Invitee, OrgInvitationChanges, OrgRole, ProjectRole,
+    Client, ClientBuilder, Error, Flavour, Invitee, OrgInvitationChanges, OrgRole, ProjectRole,
     ProjectRoleAssignment, ValidationError, Via,
 };
 
@@ -15,6 +15,11 @@ pub(crate) fn client(global: &Global) -> Result<Client, Error> {
 
 /// The same client with the invitation calls going `via` whatever `--via` says.
 pub(crate) fn client_via(global: &Global, via: Via) -> Result<Client, Error> {
+    builder_via(global, via).from_env().build()
+}
+
+/// The client's configuration from the global flags, credentials not yet read.
+pub(crate) fn builder_via(global: &Global, via: Via) -> ClientBuilder {
     let mut builder = Client::builder(global.flavour)
         .envelope(global.envelope)
         .pretty(global.pretty)
@@ -22,7 +27,7 @@ pub(crate) fn client_via(global: &Global, via: Via) -> Result<Client, Error> {
     if let Some(url) = &global.base_url {
         builder = builder.base_url(url);
     }
-    builder.from_env().build()
+    builder
 }
 
 pub(crate) async fn run(global: &Global, command: Command) -> Exit {
