@@ -126,6 +126,7 @@ pub fn generate(flavour: Flavour, fragment: &str, table: &Table) -> Result<Outpu
         .map_err(|e| CodegenError(format!("generated code does not parse: {e}")))?;
     install_crypto_provider_in_new(&mut file)?;
     decode_through_own_decoder(&mut file)?;
+    urls_on_parsed_base(&mut file)?;
     reexport_shared_types(&mut file, &doc_schemas(&spec));
     check_method_names(&rows.present, &file)?;
 
@@ -306,6 +307,59 @@ fn decode_through_own_decoder(file: &mut syn::File) -> Result<(), CodegenError> 
     if rewrite.0 == 0 {
         return Err(CodegenError(
             "progenitor emitted no `ResponseValue::from_response` to route through `decode_response`"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Points every `self.client.<method>(url)` progenitor emits at `transport::request_url::request`, which
+/// parses only the path of each request URL on a base parsed once, instead of the whole string. None found
+/// means progenitor changed how it starts a request: that must not pass unnoticed either.
+fn urls_on_parsed_base(file: &mut syn::File) -> Result<(), CodegenError> {
+    use syn::visit_mut::VisitMut;
+    struct Rewrite(usize);
+    impl VisitMut for Rewrite {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let syn::Expr::MethodCall(call) = expr else {
+                return;
+            };
+            let method = match call.method.to_string().as_str() {
+                "get" => quote!(GET),
+                "post" => quote!(POST),
+                "put" => quote!(PUT),
+                "patch" => quote!(PATCH),
+                "delete" => quote!(DELETE),
+                "head" => quote!(HEAD),
+                _ => return,
+            };
+            let on_client = matches!(
+                &*call.receiver,
+                syn::Expr::Field(f)
+                    if matches!(&f.member, syn::Member::Named(m) if m == "client")
+                        && matches!(&*f.base, syn::Expr::Path(p) if p.path.is_ident("self"))
+            );
+            if !on_client || call.args.len() != 1 {
+                return;
+            }
+            let url = &call.args[0];
+            *expr = syn::parse_quote! {
+                transport::request_url::request(
+                    &self.client,
+                    reqwest::Method::#method,
+                    &self.baseurl,
+                    #url,
+                )
+            };
+            self.0 += 1;
+        }
+    }
+    let mut rewrite = Rewrite(0);
+    rewrite.visit_file_mut(file);
+    if rewrite.0 == 0 {
+        return Err(CodegenError(
+            "progenitor started no request with `self.client.<method>(url)` to build on a parsed base"
                 .into(),
         ));
     }

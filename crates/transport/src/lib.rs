@@ -43,6 +43,7 @@ pub mod envelope;
 mod error;
 mod nonce_cache;
 mod redact;
+pub mod request_url;
 pub mod response_parsing;
 mod retry;
 mod stats;
