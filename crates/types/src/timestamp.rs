@@ -14,8 +14,57 @@ use serde::{Deserializer, Serializer, de};
 /// `None` as `null`.
 pub fn serialize<S: Serializer>(value: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
     match value {
-        Some(t) => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        Some(t) => match whole_seconds(t) {
+            Some(text) => s.serialize_str(text.as_str()),
+            None => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        },
         None => s.serialize_none(),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` written on the stack, for the timestamps MongoDB sends (whole seconds, years
+/// 0–9999): the same text chrono writes for them, without its formatting machinery and allocation on
+/// every value printed. `None` for any other (fractional seconds, a leap second, a year out of range).
+fn whole_seconds(t: &DateTime<Utc>) -> Option<WholeSeconds> {
+    use chrono::{Datelike, Timelike};
+    let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
+    if t.nanosecond() != 0 {
+        return None;
+    }
+    let mut out = [0u8; 20];
+    let mut put = |at: usize, value: u32, digits: usize| {
+        let mut v = value;
+        for i in (0..digits).rev() {
+            out[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, year, 4);
+    put(5, t.month(), 2);
+    put(8, t.day(), 2);
+    put(11, t.hour(), 2);
+    put(14, t.minute(), 2);
+    put(17, t.second(), 2);
+    for (at, sep) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ] {
+        out[at] = sep;
+    }
+    Some(WholeSeconds(out))
+}
+
+/// The 20 ASCII bytes [`whole_seconds`] writes.
+struct WholeSeconds([u8; 20]);
+
+impl WholeSeconds {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and separators were written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -85,6 +134,10 @@ mod tests {
             r#""2026-01-09T18:36:00+02:00""#,
             r#""2026-01-09t16:36:00z""#,
             r#""2026-01-09 16:36:00Z""#,
+            r#""0001-01-01T00:00:00Z""#,
+            r#""0099-02-28T09:05:07Z""#,
+            r#""9999-12-31T23:59:59Z""#,
+            r#""2016-12-31T23:59:60Z""#,
             "null",
         ] {
             let mine: Mine = serde_json::from_str(text).expect(text);
@@ -96,6 +149,26 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// The stack writer against chrono over a spread of instants, a day and a few seconds apart.
+    #[test]
+    fn whole_seconds_are_written_as_chrono_writes_them() {
+        let mut t = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).expect("year 1");
+        let end = DateTime::<Utc>::from_timestamp(253_402_300_799, 0).expect("year 9999");
+        let mut checked = 0;
+        while t <= end {
+            let written = whole_seconds(&t).expect("whole seconds");
+            assert_eq!(
+                written.as_str(),
+                t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+            );
+            t += chrono::Duration::seconds(86_400 * 3 + 3_607);
+            checked += 1;
+        }
+        assert!(checked > 1_000_000, "{checked}");
+        let fractional = DateTime::<Utc>::from_timestamp(0, 5).expect("an instant");
+        assert!(whole_seconds(&fractional).is_none());
     }
 
     #[test]
