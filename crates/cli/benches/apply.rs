@@ -243,17 +243,17 @@ fn main() {
     if raw.first().map(String::as_str) == Some(CHILD_FLAG) {
         return hand_written_child(&raw[1..]);
     }
-    if raw.first().map(String::as_str) == Some(SERVE_FLAG) {
-        return serve(&raw[1..]);
-    }
-    let args: Vec<usize> = raw.iter().filter_map(|a| a.parse().ok()).collect();
-    let lines = args.first().copied().unwrap_or(10_000);
-    let rounds = args.get(1).copied().unwrap_or(3);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
+    if raw.first().map(String::as_str) == Some(SERVE_FLAG) {
+        return runtime.block_on(serve(&raw[1..]));
+    }
+    let args: Vec<usize> = raw.iter().filter_map(|a| a.parse().ok()).collect();
+    let lines = args.first().copied().unwrap_or(10_000);
+    let rounds = args.get(1).copied().unwrap_or(3);
     runtime.block_on(async {
         for counting in [NonceCounting::Window, NonceCounting::Strict] {
             measure(counting, lines, rounds).await;
@@ -299,28 +299,21 @@ fn hand_written_child(args: &[String]) {
 /// profiling either side by hand: `--serve strict|window [LINES]`. It serves until stdin closes.
 const SERVE_FLAG: &str = "--serve";
 
-fn serve(args: &[String]) {
+async fn serve(args: &[String]) {
     let counting = match args.first().map(String::as_str) {
         Some("strict") => NonceCounting::Strict,
         _ => NonceCounting::Window,
     };
     let lines = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let fake = bench_fake(counting).await;
-        let file = write_updates(&fake, lines);
-        println!("{} {}", fake.base_url(), file.display());
-        tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink()))
-            .await
-            .expect("stdin")
-            .expect("read stdin");
-        let _ = std::fs::remove_file(&file);
-        fake.shutdown().await;
-    });
+    let fake = bench_fake(counting).await;
+    let file = write_updates(&fake, lines);
+    println!("{} {}", fake.base_url(), file.display());
+    tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink()))
+        .await
+        .expect("stdin")
+        .expect("read stdin");
+    let _ = std::fs::remove_file(&file);
+    fake.shutdown().await;
 }
 
 /// The fake both sides run against. Nonces never go stale during the run, so neither side pays for

@@ -8,8 +8,9 @@ use std::cell::RefCell;
 use reqwest::{Client, Method, RequestBuilder, Url};
 
 thread_local! {
-    /// The last base seen on this thread and its parse, when that parse serializes back to the base.
-    static BASE: RefCell<Option<(String, Url)>> = const { RefCell::new(None) };
+    /// The last base seen on this thread and its parse, `None` when that parse does not serialize back
+    /// to the base (such a base is not parsed again on every request only to be refused again).
+    static BASE: RefCell<Option<(String, Option<Url>)>> = const { RefCell::new(None) };
 }
 
 /// `client.request(method, url)` where `url` is `base` followed by a path (no query, no fragment), as the
@@ -23,6 +24,17 @@ pub fn request(client: &Client, method: Method, base: &str, url: String) -> Requ
     }
 }
 
+/// `base` parsed, when it is already in its serialized form: then a URL made of it and a path is that
+/// serialization followed by the path, and its path is the base's path followed by that path.
+fn parsed_base(base: &str) -> Option<Url> {
+    Url::parse(base).ok().filter(|parsed| {
+        parsed.as_str().trim_end_matches('/') == base
+            && !parsed.cannot_be_a_base()
+            && parsed.query().is_none()
+            && parsed.fragment().is_none()
+    })
+}
+
 /// `url` parsed through the cached parse of `base`, when that gives the same URL as parsing `url`.
 fn joined(base: &str, url: &str) -> Option<Url> {
     let rest = url.strip_prefix(base)?;
@@ -32,19 +44,9 @@ fn joined(base: &str, url: &str) -> Option<Url> {
     BASE.with(|cell| {
         let mut cached = cell.borrow_mut();
         if cached.as_ref().is_none_or(|(b, _)| b != base) {
-            let parsed = Url::parse(base).ok()?;
-            // Only a base that is already in its serialized form: then `url` is that serialization
-            // followed by `rest`, and its path is the base's path followed by `rest`.
-            if parsed.as_str().trim_end_matches('/') != base
-                || parsed.cannot_be_a_base()
-                || parsed.query().is_some()
-                || parsed.fragment().is_some()
-            {
-                return None;
-            }
-            *cached = Some((base.to_string(), parsed));
+            *cached = Some((base.to_string(), parsed_base(base)));
         }
-        let (_, parsed) = cached.as_ref()?;
+        let parsed = cached.as_ref()?.1.as_ref()?;
         let mut out = parsed.clone();
         let prefix = parsed.path().trim_end_matches('/');
         if prefix.is_empty() {
@@ -104,6 +106,9 @@ mod tests {
         // Bases in serialized form take the fast path.
         assert!(fast >= 5 * paths.len(), "{fast}");
         assert_eq!(joined("http://a.example", "http://b.example/x"), None);
+        // A base refused once stays refused, from the cache.
+        assert_eq!(joined("http://HOST.example", "http://HOST.example/x"), None);
+        assert_eq!(joined("http://HOST.example", "http://HOST.example/y"), None);
     }
 
     #[test]

@@ -5,53 +5,40 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
 use transport::{Credentials, RetryPolicy, Transport};
 
 mod common;
-use common::read_request;
+use common::{all_answer_200, serve};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_endpoint_429_is_retried_once_for_all_concurrent_callers() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
     let token_requests = Arc::new(AtomicUsize::new(0));
     let api_requests = Arc::new(AtomicUsize::new(0));
     let (tokens, apis) = (Arc::clone(&token_requests), Arc::clone(&api_requests));
-    let server = tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                return;
-            };
-            let (tokens, apis) = (Arc::clone(&tokens), Arc::clone(&apis));
-            tokio::spawn(async move {
-                while let Some(head) = read_request(&mut stream).await {
-                    let reply = if head.starts_with("POST /api/oauth/token ") {
-                        if tokens.fetch_add(1, Ordering::SeqCst) == 0 {
-                            "HTTP/1.1 429 Too Many Requests\r\nretry-after: 0\r\ncontent-length: 0\r\n\r\n".to_owned()
-                        } else {
-                            let body = r#"{"access_token":"tok-after-429","expires_in":3600,"token_type":"Bearer"}"#;
-                            format!(
-                                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                                body.len()
-                            )
-                        }
-                    } else {
-                        apis.fetch_add(1, Ordering::SeqCst);
-                        let ok = head
-                            .lines()
-                            .any(|l| l.eq_ignore_ascii_case("authorization: Bearer tok-after-429"));
-                        let status = if ok { "200 OK" } else { "401 Unauthorized" };
-                        format!("HTTP/1.1 {status}\r\ncontent-length: 2\r\n\r\n{{}}")
-                    };
-                    if stream.write_all(reply.as_bytes()).await.is_err() {
-                        return;
-                    }
+    let (base, server) = serve(move |head: String| {
+        let (tokens, apis) = (Arc::clone(&tokens), Arc::clone(&apis));
+        async move {
+            if head.starts_with("POST /api/oauth/token ") {
+                if tokens.fetch_add(1, Ordering::SeqCst) == 0 {
+                    "HTTP/1.1 429 Too Many Requests\r\nretry-after: 0\r\ncontent-length: 0\r\n\r\n".to_owned()
+                } else {
+                    let body = r#"{"access_token":"tok-after-429","expires_in":3600,"token_type":"Bearer"}"#;
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    )
                 }
-            });
+            } else {
+                apis.fetch_add(1, Ordering::SeqCst);
+                let ok = head
+                    .lines()
+                    .any(|l| l.eq_ignore_ascii_case("authorization: Bearer tok-after-429"));
+                let status = if ok { "200 OK" } else { "401 Unauthorized" };
+                format!("HTTP/1.1 {status}\r\ncontent-length: 2\r\n\r\n{{}}")
+            }
         }
-    });
+    })
+    .await;
 
     let transport = Transport::builder()
         .credentials(Credentials::service_account("id", "secret"))
@@ -62,27 +49,10 @@ async fn token_endpoint_429_is_retried_once_for_all_concurrent_callers() {
         .proxy_from_environment(false)
         .build()
         .expect("builds");
-    let callers: Vec<_> = (0..16)
-        .map(|i| {
-            let (transport, base) = (transport.clone(), base.clone());
-            tokio::spawn(async move {
-                let request = transport
-                    .http_client()
-                    .get(format!("{base}/api/atlas/v2/orgs?i={i}"))
-                    .build()
-                    .expect("request");
-                transport.send(request).await.expect("ok").status().as_u16()
-            })
-        })
-        .collect();
-    let run = async {
-        for caller in callers {
-            assert_eq!(caller.await.expect("no panic"), 200);
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(30), run)
-        .await
-        .expect("in time");
+    all_answer_200(&transport, 16, |i| {
+        format!("{base}/api/atlas/v2/orgs?i={i}")
+    })
+    .await;
     assert_eq!(
         token_requests.load(Ordering::SeqCst),
         2,
