@@ -26,7 +26,7 @@ impl Inner {
     ) -> reqwest::Result<Response> {
         let token_url = self.token_url_for(request.url());
         let key = token_url.as_str().to_owned();
-        let fetch = || self.fetch_token(token_url.clone(), client_id, client_secret);
+        let fetch = || Box::pin(self.fetch_token(token_url.clone(), client_id, client_secret));
         let token = match self.tokens.get(&key, fetch).await {
             Ok(token) => token,
             Err(failure) => return failure.into_result(),
@@ -39,7 +39,7 @@ impl Inner {
         tracing::debug!("bearer token refused: refreshing once");
         let _ = crate::buffered::read_body(response).await;
         self.tokens.invalidate(&key, &token);
-        let fetch = || self.fetch_token(token_url.clone(), client_id, client_secret);
+        let fetch = || Box::pin(self.fetch_token(token_url.clone(), client_id, client_secret));
         match self.tokens.get(&key, fetch).await {
             Ok(token) => Ok(refused_token(self.send_with_bearer(again, &token).await?)),
             Err(failure) => failure.into_result(),

@@ -39,11 +39,13 @@ impl Inner {
         let origin = origin(request.url());
         let session = match self.nonces.lease(&origin) {
             Some(session) => session,
-            None => match self.first_contact(&request, username, password).await? {
+            // The rare paths are boxed: inline, their futures would make every request's future (moved
+            // by value through each layer above) several kilobytes larger.
+            None => match Box::pin(self.first_contact(&request, username, password)).await? {
                 FirstContact::Challenged(session) => session,
                 FirstContact::Answered(response) => return Ok(response),
                 FirstContact::Unanswered => {
-                    return self.unsigned_then_signed(request, username, password).await;
+                    return Box::pin(self.unsigned_then_signed(request, username, password)).await;
                 }
             },
         };
@@ -64,9 +66,12 @@ impl Inner {
             return Ok(with_reason(response, reason));
         };
         tracing::debug!(reason = reason.code(), url = %loggable_url(again.url()), "nonce refused: re-signing once");
-        drain(response).await;
-        self.signed_with_fresh_nonce(&origin, again, fresh, username, password)
-            .await
+        Box::pin(async move {
+            drain(response).await;
+            self.signed_with_fresh_nonce(&origin, again, fresh, username, password)
+                .await
+        })
+        .await
     }
 
     /// Sends `request` signed with a nonce the server has just issued, and classifies a refusal.

@@ -267,10 +267,13 @@ impl Transport {
     /// [`record_auth_failure`](crate::record_auth_failure). Errors name the URL without its query.
     pub async fn execute(&self, request: Request) -> reqwest::Result<Response> {
         let inner = &self.inner;
-        let result = inner
-            .with_retries(request, |attempt, copy| inner.authenticated(attempt, copy))
-            .await
-            .map_err(without_query);
+        // Boxed: the attempt's future is kilobytes, and unboxed it would be moved by value through every
+        // layer above (generated client, facade, the caller's task) each time one of them starts.
+        let result = Box::pin(
+            inner.with_retries(request, |attempt, copy| inner.authenticated(attempt, copy)),
+        )
+        .await
+        .map_err(without_query);
         match result {
             Ok(mut response) if response.status() == reqwest::StatusCode::UNAUTHORIZED => {
                 let failure = inner.auth_failure(&response);
