@@ -180,7 +180,8 @@ fn hooks() -> proc_macro2::TokenStream {
                 let enveloped = transport::envelope::requested(&request);
                 let response = self.inner.execute(request).await?;
                 if enveloped {
-                    transport::envelope::unwrap(response, crate::operations::ENVELOPE_FIELD).await
+                    // Boxed: only an enveloped call needs this future; inline it would grow every call's.
+                    Box::pin(transport::envelope::unwrap(response, crate::operations::ENVELOPE_FIELD)).await
                 } else {
                     Ok(response)
                 }

@@ -399,20 +399,8 @@ impl Client {
                 {
                     return Err(failure.into());
                 }
-                let status = response.status().as_u16();
-                let headers = response.headers().clone();
-                let bytes = response.bytes().await.map_err(transport_error)?;
-                match serde_json::from_slice::<Value>(&bytes) {
-                    Ok(body) if body.get("errorCode").is_some() => {
-                        Err(api_error(status, &headers, &body))
-                    }
-                    parsed => Err(Error::UndecodableResponse {
-                        status: Some(status),
-                        reason: "an answer the API does not document for this operation".into(),
-                        excerpt: excerpt(&bytes),
-                        source: parsed.err(),
-                    }),
-                }
+                // Boxed: the body read is rare, and inline it would grow every call's future.
+                Box::pin(undocumented(response)).await
             }
             Err(GenError::InvalidResponsePayload(bytes, e)) => Err(Error::UndecodableResponse {
                 status: None,
@@ -429,6 +417,22 @@ impl Client {
                 Err(ValidationError::Request(message).into())
             }
         }
+    }
+}
+
+/// An answer the operation does not document: an API error if its body says so, else undecodable.
+async fn undocumented<T>(response: reqwest::Response) -> Result<Raw<T>, Error> {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.map_err(transport_error)?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(body) if body.get("errorCode").is_some() => Err(api_error(status, &headers, &body)),
+        parsed => Err(Error::UndecodableResponse {
+            status: Some(status),
+            reason: "an answer the API does not document for this operation".into(),
+            excerpt: excerpt(&bytes),
+            source: parsed.err(),
+        }),
     }
 }
 

@@ -144,8 +144,10 @@ impl Client {
         D: Future<Output = Result<T, Error>>,
         S: Future<Output = Result<T, Error>>,
     {
+        // The successor's future is boxed: inline, its pages and lookups would grow every call's future,
+        // which each layer above moves by value when it starts.
         if self.routing.successor_serves(self.flavour, name) {
-            return successor().await;
+            return Box::pin(successor()).await;
         }
         match deprecated().await {
             Err(Error::VersionGone { .. })
@@ -157,7 +159,7 @@ impl Client {
                         "the invitation endpoints answered 410 VERSION_GONE; using the MongoDB Cloud Users API from now on"
                     );
                 }
-                successor().await
+                Box::pin(successor()).await
             }
             other => other,
         }
