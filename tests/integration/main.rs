@@ -14,6 +14,7 @@ mod diff;
 mod examples;
 mod facade;
 mod fake;
+mod future_sizes;
 mod pull;
 mod renames;
 mod sunset;
